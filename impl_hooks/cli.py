@@ -1,0 +1,105 @@
+"""The `impl-hooks` command (click): the place where a person drives the tool."""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Optional
+
+import click
+
+from . import __version__
+from .errors import ConfigError, UsageError
+from .findings import RENDERERS
+from .hooks import guarded, report
+
+FORMAT = click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text",
+                      show_default=True, help="Output format.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="impl-hooks")
+def main() -> None:
+    """Refuse commits that skip implementation-plan steps."""
+
+
+def _exit(code: int) -> None:
+    sys.exit(code)
+
+
+@main.command()
+@click.option("--hook", "hook_id", default="impl-check", show_default=True,
+              help="Run only the checks of this hook id.")
+@FORMAT
+def check(hook_id: str, fmt: str) -> None:
+    """Run the checks on the staged snapshot (what `git commit` would record)."""
+    from .hooks import _staged_snapshot
+    from .runner import HOOK_CHECKS, run_checks
+
+    if hook_id not in HOOK_CHECKS:
+        raise click.BadParameter(f"unknown hook id (choose from {', '.join(sorted(HOOK_CHECKS))})",
+                                 param_hint="--hook")
+    _exit(guarded(lambda: report(run_checks(_staged_snapshot(), HOOK_CHECKS[hook_id]), fmt)))
+
+
+@main.command("config")
+def show_config() -> None:
+    """Print the effective configuration as TOML."""
+    from .config import load_config, to_toml
+    from .snapshot import Repo, Snapshot
+
+    def body() -> int:
+        repo = Repo.discover()
+        config = load_config(Snapshot.staged(repo))
+        source = config.pop("source")
+        click.echo(f"# effective config ({'from ' + source if source else 'defaults'}; "
+                   f"preset {config['preset']})")
+        click.echo(to_toml(config), nl=False)
+        return 0
+
+    _exit(guarded(body))
+
+
+@main.command()
+@click.argument("issue")
+@click.option("--title", help="Short title; the branch becomes ISSUE-title-slug.")
+@click.option("--base", help="Branch or commit to start from (default: the default branch).")
+@click.option("--context", "context_path", help="Context.toml to record the issue in "
+              "(default: the only or root one).")
+def start(issue: str, title: Optional[str], base: Optional[str], context_path: Optional[str]) -> None:
+    """Create the branch for ISSUE and record it as current_issue."""
+    def body() -> int:
+        import git
+
+        from .checks.branch import branch_issue
+        from .config import load_config
+        from .context import Contexts
+        from .snapshot import Repo, Snapshot
+        from .start import branch_name, create_branch, default_base, record_issue
+
+        ours = Repo.discover()
+        snapshot = Snapshot.staged(ours)
+        config = load_config(snapshot)
+        name = branch_name(issue, title)
+        if config["branch"]["pattern"] and branch_issue(name, config) is None:
+            raise UsageError(f"'{name}' would not match the branch pattern "
+                             f"{config['branch']['pattern']}; is '{issue}' an issue id?")
+        if context_path is None:
+            contexts = Contexts(snapshot)
+            primary = contexts.primary()
+            if primary is None and len(contexts.all) > 1:
+                raise UsageError("several Context.toml files: name one with --context PATH")
+            target = primary.path if primary is not None else None
+        else:
+            target = context_path
+        repo = git.Repo(ours.root)
+        create_branch(repo, name, base or default_base(repo))
+        click.echo(f"Switched to a new branch '{name}'")
+        if target is not None:
+            path = target if os.path.isabs(target) else os.path.join(ours.root, target)
+            if not os.path.isfile(path):
+                raise UsageError(f"{target}: no such Context.toml")
+            record_issue(path, issue)
+            click.echo(f"Recorded current_issue = \"{issue}\" in {target} (commit it with your work)")
+        return 0
+
+    _exit(guarded(body))

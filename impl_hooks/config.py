@@ -1,0 +1,327 @@
+"""Configuration: `[tool.impl-hooks]` in pyproject.toml or `.impl-hooks.toml`,
+merged over the preset's defaults and validated key by key (C001 names the key).
+"""
+from __future__ import annotations
+
+import copy
+import os
+import re
+import sys
+from typing import Any, Dict, List, Optional, Tuple
+
+from .errors import ConfigError, toml_error
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+CONFIG_FILES = (".impl-hooks.toml", "pyproject.toml")  # the first one found wins
+PRESETS = ("phased-plan", "spec-issue", "features-json", "spec-kit", "none")
+DEFAULT_BRANCH_PATTERN = r"^(?:[a-z]+/)?(?P<issue>[A-Z][A-Z0-9]+-\d+)(?:[-_/].+)?$"
+
+# Which files reveal a preset, in order of precedence (git glob pathspecs).
+PRESET_MARKERS = (
+    ("phased-plan", ("**/Context.toml", "docs/Phase*/6.1_implementation_plan.md")),
+    ("features-json", ("artifacts/*-design/features.json",)),
+    ("spec-kit", ("specs/*/tasks.md",)),
+    ("spec-issue", ("docs/specs/*.md",)),
+)
+
+NOT_CODE = [
+    "*.md", "*.markdown", "*.rst", "*.txt", "*.adoc", "docs/**", "doc/**",
+    "**/Context.toml", "artifacts/**", "specs/**", "LICENSE*", "CHANGELOG*",
+    ".impl-hooks.toml", ".pre-commit-config.yaml", ".gitignore", ".gitattributes",
+    ".github/**", ".claude/**",
+]
+
+BASE: Dict[str, Any] = {
+    "preset": "none",
+    "ignore": [],
+    "branch": {
+        "pattern": DEFAULT_BRANCH_PATTERN,
+        "protected": ["main", "master", "release/*"],
+        "exempt": ["dependabot/*", "renovate/*"],
+    },
+    "message": {"template": "{issue}: "},
+    "plan": {
+        "paths": [],
+        "completed": ["✅", "**COMPLETED**", "[x]"],
+        "require": "progress",
+        "not_code": NOT_CODE,
+    },
+    "structure": {
+        "files": ["CLAUDE.md", "*/CLAUDE.md", "AGENTS.md"],
+        "heading": "Project Structure",
+        "ignore": ["**/__pycache__/**", "*.pyc", "node_modules", ".git"],
+    },
+    "reports": {"require": []},
+    "todos": {"pattern": ""},
+    "tests": {"required": False, "patterns": ["tests/**", "test/**", "**/test_*.py", "**/*_test.py",
+                                               "**/*_test.go", "**/*.test.*", "**/*.spec.*"]},
+    "approval": {"required": False},
+    "agent": {
+        "backend": "anthropic",
+        "model": "claude-sonnet-4-6",
+        "on_error": "allow",
+        "timeout": 120,
+        "max_tokens": 2048,
+        "max_diff_bytes": 200_000,
+        "max_file_bytes": 20_000,
+        "exclude": [],
+    },
+}
+
+PRESET_DEFAULTS: Dict[str, Dict[str, Any]] = {
+    "phased-plan": {
+        "plan": {"paths": ["docs/Phase{phase}/6.1_implementation_plan.md"]},
+        "reports": {"require": [
+            {"path": "docs/Phase{phase}/Steps/{step}/6.2_implementation_report.md",
+             "sections": [], "when": "step-completed"},
+            {"path": "docs/Phase{phase}/Steps/{step}/6.2_testing_plan.md",
+             "sections": [], "when": "step-completed"},
+        ]},
+    },
+    "spec-issue": {"plan": {"paths": ["docs/specs/*.md"]}},
+    "features-json": {
+        "plan": {"paths": ["artifacts/{task}-implement/features.json"]},
+        "reports": {"require": [
+            {"path": "artifacts/{task}-implement/implementation.md",
+             "sections": ["Changes Made", "Deviations from Design", "Known Limitations"],
+             "when": "step-completed"},
+        ]},
+    },
+    "spec-kit": {
+        "branch": {"pattern": r"^(?P<issue>\d{3})-[a-z0-9][a-z0-9-]*$"},
+        "plan": {"paths": ["specs/{feature}/tasks.md"]},
+    },
+    "none": {},
+}
+
+# key -> kind; a nested dict is a table. Kinds: str bool int list regex issue-regex
+# enum:<a|b> reports (a list of tables).
+SCHEMA: Dict[str, Any] = {
+    "preset": "enum:" + "|".join(PRESETS),
+    "ignore": "codes",
+    "branch": {"pattern": "issue-regex", "protected": "list", "exempt": "list"},
+    "message": {"template": "template"},
+    "plan": {"paths": "list", "completed": "list", "require": "enum:progress|step-complete|off",
+             "not_code": "list"},
+    "structure": {"files": "list", "heading": "str", "ignore": "list"},
+    "reports": {"require": "reports"},
+    "todos": {"pattern": "step-regex"},
+    "tests": {"required": "bool", "patterns": "list"},
+    "approval": {"required": "bool"},
+    "agent": {"backend": "enum:anthropic|claude-code", "model": "str",
+              "on_error": "enum:allow|block", "timeout": "number", "max_tokens": "int",
+              "max_diff_bytes": "int", "max_file_bytes": "int", "exclude": "list"},
+}
+REPORT_KEYS = {"path": "str", "sections": "list", "when": "enum:step-completed|always"}
+CODE_RE = re.compile(r"^[A-Z](?:\d{3})?$")
+
+
+def merge(base: Dict[str, Any], over: Dict[str, Any]) -> Dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _key_line(text: str, key: str) -> Optional[int]:
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", re.M)
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _check_value(kind: str, value: Any, name: str, fail) -> None:
+    if kind == "str" and not isinstance(value, str):
+        fail(f"'{name}' must be a string")
+    elif kind == "bool" and not isinstance(value, bool):
+        fail(f"'{name}' must be true or false")
+    elif kind == "int" and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
+        fail(f"'{name}' must be a positive whole number")
+    elif kind == "number" and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
+        fail(f"'{name}' must be a positive number")
+    elif kind in ("list", "codes"):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            fail(f"'{name}' must be a list of strings")
+        if kind == "codes":
+            bad = [v for v in value if not CODE_RE.match(v.upper())]
+            if bad:
+                fail(f"'{name}' has {bad[0]!r}, which is not a rule code (like S003) or prefix (like S)")
+    elif kind.startswith("enum:"):
+        choices = kind[5:].split("|")
+        if value not in choices:
+            fail(f"'{name}' must be one of {', '.join(choices)} (got {value!r})")
+    elif kind in ("issue-regex", "step-regex", "template"):
+        if not isinstance(value, str):
+            fail(f"'{name}' must be a string")
+        if kind == "template":
+            if "{issue}" not in value:
+                fail(f"'{name}' must contain {{issue}}")
+            return
+        if not value:
+            return
+        try:
+            compiled = re.compile(value)
+        except re.error as exc:
+            fail(f"'{name}' is not a valid regular expression: {exc}")
+        group = "issue" if kind == "issue-regex" else "step"
+        if group not in compiled.groupindex:
+            fail(f"'{name}' needs a named group (?P<{group}>...)")
+
+
+def validate(data: Dict[str, Any], path: str, text: str, table: str = "tool.impl-hooks") -> None:
+    """Raise ConfigError naming the first unknown key or wrong type."""
+    def walk(node: Dict[str, Any], schema: Dict[str, Any], prefix: str) -> None:
+        for key, value in node.items():
+            name = f"{prefix}.{key}" if prefix else key
+
+            def fail(message: str, key: str = key) -> None:
+                raise ConfigError(path, message, _key_line(text, key))
+
+            if key not in schema:
+                known = ", ".join(sorted(schema))
+                fail(f"unknown key '{name}' in [{table}] (known: {known})")
+            kind = schema[key]
+            if isinstance(kind, dict):
+                if not isinstance(value, dict):
+                    fail(f"'{name}' must be a table")
+                walk(value, kind, name)
+            elif kind == "reports":
+                if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+                    fail(f"'{name}' must be an array of tables ([[{table}.reports.require]])")
+                for entry in value:
+                    if "path" not in entry:
+                        fail(f"each '{name}' entry needs a 'path'")
+                    walk(entry, REPORT_KEYS, name)
+            else:
+                _check_value(kind, value, name, fail)
+
+    walk(data, SCHEMA, "")
+
+
+def read_config_file(path: str, display: str) -> Tuple[Optional[Dict[str, Any]], str]:
+    """The impl-hooks table of one file (None when the file has none)."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError:
+        return None, ""
+    return parse_config_text(raw, display)
+
+
+def parse_config_text(raw: bytes, display: str) -> Tuple[Optional[Dict[str, Any]], str]:
+    text = raw.decode("utf-8", "replace")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise toml_error(display, exc, text) from None
+    if display.endswith("pyproject.toml"):
+        table = data.get("tool", {}).get("impl-hooks") if isinstance(data.get("tool"), dict) else None
+        if table is None:
+            return None, text
+        if not isinstance(table, dict):
+            raise ConfigError(display, "[tool.impl-hooks] must be a table", _key_line(text, "impl-hooks"))
+        return table, text
+    return data, text
+
+
+def load_config(snapshot=None, root: Optional[str] = None,
+                detect=None) -> Dict[str, Any]:
+    """The effective config for the tree being committed.
+
+    Config files are read from the snapshot's tree (the index for a commit) so
+    a range check uses each commit's own config; a config file that is not
+    tracked yet is read from the work tree, as the user just wrote it.
+    """
+    user: Optional[Dict[str, Any]] = None
+    source = ""
+    for name in CONFIG_FILES:
+        raw = snapshot.read(name) if snapshot is not None else None
+        if raw is None and (snapshot is None or snapshot.after is None):
+            base = root or (snapshot.root if snapshot is not None else os.getcwd())
+            try:
+                with open(os.path.join(base, name), "rb") as fh:
+                    raw = fh.read()
+            except OSError:
+                raw = None
+        if raw is None:
+            continue
+        table, text = parse_config_text(raw, name)
+        if table is None:
+            continue
+        table_name = "tool.impl-hooks" if name == "pyproject.toml" else name
+        validate(table, name, text, table_name)
+        user, source = table, name
+        break
+    user = user or {}
+    preset = user.get("preset")
+    if preset is None:
+        preset = detect_preset(snapshot) if snapshot is not None else "none"
+    config = merge(merge(BASE, PRESET_DEFAULTS[preset]), user)
+    config["preset"] = preset
+    config["source"] = source
+    return config
+
+
+def detect_preset(snapshot) -> str:
+    """The first preset whose marker files are in the tree being committed."""
+    patterns = [p for _, globs in PRESET_MARKERS for p in globs]
+    present = snapshot.list_paths(patterns)
+    if not present:
+        return "none"
+    from .globs import match_path
+    for preset, globs in PRESET_MARKERS:
+        if any(match_path(p, globs) for p in present):
+            return preset
+    return "none"
+
+
+def branch_regex(config: Dict[str, Any]) -> Optional["re.Pattern[str]"]:
+    pattern = config["branch"]["pattern"]
+    return re.compile(pattern) if pattern else None
+
+
+def to_toml(config: Dict[str, Any]) -> str:
+    """The effective config as a `[tool.impl-hooks]` TOML document."""
+    lines: List[str] = []
+
+    def value(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return repr(v)
+        if isinstance(v, str):
+            if "'" not in v and "\n" not in v:
+                return f"'{v}'"
+            return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+        if isinstance(v, list):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        raise TypeError(type(v))
+
+    top = {k: v for k, v in config.items() if not isinstance(v, dict) and k != "source"}
+    lines.append("[tool.impl-hooks]")
+    for k, v in top.items():
+        lines.append(f"{k} = {value(v)}")
+    for section, body in config.items():
+        if not isinstance(body, dict):
+            continue
+        lines.append("")
+        lines.append(f"[tool.impl-hooks.{section}]")
+        tables = []
+        for k, v in body.items():
+            if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+                tables.append((k, v))
+            else:
+                lines.append(f"{k} = {value(v)}")
+        for k, entries in tables:
+            for entry in entries:
+                lines.append("")
+                lines.append(f"[[tool.impl-hooks.{section}.{k}]]")
+                for ek, ev in entry.items():
+                    lines.append(f"{ek} = {value(ev)}")
+    return "\n".join(lines) + "\n"

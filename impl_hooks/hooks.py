@@ -1,0 +1,197 @@
+"""Console scripts that pre-commit runs: one small process per hook id.
+
+They import neither click, GitPython nor anthropic (see DESIGN.md "Speed"):
+argparse, subprocess git plumbing and stdlib readers only. This module and
+cli.py are the only places that print or exit.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Callable, List, Optional, Sequence
+
+from .errors import ConfigError, UsageError
+from .findings import RENDERERS, Finding, exit_code
+
+
+def _parser(prog: str, description: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--format", choices=sorted(RENDERERS), default="text",
+                        help="output format (default: text)")
+    return parser
+
+
+def report(findings: List[Finding], fmt: str, stream=None) -> int:
+    """Print findings in the chosen format and return the exit code they mean."""
+    stream = stream or sys.stdout
+    out = RENDERERS[fmt](findings)
+    if out and (fmt != "text" or findings):
+        print(out, file=stream)
+    elif fmt == "json":
+        print("[]", file=stream)
+    return exit_code(findings)
+
+
+def guarded(body: Callable[[], int]) -> int:
+    """Turn every expected failure into one line on stderr and exit 2."""
+    try:
+        return body()
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except UsageError as exc:
+        print(f"impl-hooks: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a crash is a bug: one line, no traceback
+        if os.environ.get("IMPL_HOOKS_DEBUG"):
+            raise
+        print(f"impl-hooks: internal error: {type(exc).__name__}: {exc} "
+              "(set IMPL_HOOKS_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 2
+
+
+def _staged_snapshot():
+    from .snapshot import Repo, Snapshot
+    repo = Repo.discover()
+    snapshot = Snapshot.staged(repo)
+    local_branch = os.environ.get("PRE_COMMIT_LOCAL_BRANCH")
+    if local_branch:  # pre-push: the branch being pushed
+        snapshot.stage = "pre-push"
+        if local_branch.startswith("refs/heads/"):
+            snapshot.branch = local_branch[len("refs/heads/"):]
+    return snapshot
+
+
+def _check_hook(hook_id: str, description: str, argv: Optional[Sequence[str]]) -> int:
+    parser = _parser(hook_id, description)
+    parser.add_argument("filenames", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    def body() -> int:
+        from .runner import HOOK_CHECKS, run_checks
+        findings = run_checks(_staged_snapshot(), HOOK_CHECKS[hook_id])
+        return report(findings, args.format)
+
+    return guarded(body)
+
+
+def check_main(argv: Optional[Sequence[str]] = None) -> int:
+    return _check_hook("impl-check", "Run every enabled impl-hooks check on the staged snapshot.", argv)
+
+
+def branch_main(argv: Optional[Sequence[str]] = None) -> int:
+    return _check_hook("impl-branch", "Check the branch name against the issue pattern.", argv)
+
+
+def branch_created_main(argv: Optional[Sequence[str]] = None) -> int:
+    """post-checkout: a branch that was just created is named after the issue."""
+    parser = _parser("impl-branch-created", "Warn when a newly created branch is badly named.")
+    parser.add_argument("refs", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    def body() -> int:
+        from .checks.branch import check as branch_check
+        from .config import load_config
+        from .context import Contexts
+        from .snapshot import Repo, Snapshot
+
+        checkout_type = os.environ.get("PRE_COMMIT_CHECKOUT_TYPE")
+        if checkout_type is None and len(args.refs) == 3:
+            checkout_type = args.refs[2]
+        if checkout_type != "1":
+            return 0  # a file checkout, not a branch switch
+        repo = Repo.discover()
+        branch = repo.branch()
+        if branch is None or not just_created(repo, branch):
+            return 0
+        snapshot = Snapshot(repo, before=repo.head(), branch=branch)
+        config = load_config(snapshot)
+        findings = [f for f in branch_check(snapshot, Contexts(snapshot), config) if f.code == "B001"]
+        report(findings, args.format)
+        return 0  # the branch exists already: warn, never fail the checkout
+
+    return guarded(body)
+
+
+def just_created(repo, branch: str) -> bool:
+    """The branch's reflog holds only its creation."""
+    log = os.path.join(repo.common_dir, "logs", "refs", "heads", *branch.split("/"))
+    try:
+        with open(log, "rb") as fh:
+            entries = fh.read().splitlines()
+    except OSError:
+        return False
+    return len(entries) == 1 and b"\tbranch: Created from" in entries[0]
+
+
+def _issue_for_message(repo) -> tuple:
+    """The issue the commit is for: from the branch, else from the context."""
+    from .checks.branch import branch_issue
+    from .config import load_config
+    from .context import Contexts
+    from .snapshot import Snapshot
+
+    snapshot = Snapshot(repo, before=repo.head(), branch=repo.branch())
+    config = load_config(snapshot)
+    issue = branch_issue(snapshot.branch, config)
+    if issue is None:
+        context = Contexts(snapshot).primary(snapshot.staged_paths)
+        issue = context.issue if context is not None and context.issue else None
+    return issue, config, snapshot
+
+
+def commit_msg_main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = _parser("impl-commit-msg", "Check that the commit message names the issue.")
+    parser.add_argument("message_file")
+    args = parser.parse_args(argv)
+
+    def body() -> int:
+        from .checks.message import check_message
+        from .findings import filter_findings
+        from .snapshot import Repo
+
+        repo = Repo.discover()
+        issue, config, _ = _issue_for_message(repo)
+        text = _read_message(args.message_file)
+        display = os.path.relpath(args.message_file, repo.root) \
+            if os.path.isabs(args.message_file) else args.message_file
+        findings = filter_findings(check_message(text, display, issue), config["ignore"], lambda p, n: None)
+        return report(findings, args.format)
+
+    return guarded(body)
+
+
+def _read_message(path: str) -> str:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read().decode("utf-8", "replace")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the commit message ({exc.strerror})") from None
+
+
+def prepare_msg_main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="impl-prepare-msg",
+                                     description="Put the branch's issue id into the commit message.")
+    parser.add_argument("message_file")
+    parser.add_argument("source", nargs="?")
+    parser.add_argument("sha", nargs="?")
+    args = parser.parse_args(argv)
+
+    def body() -> int:
+        from .checks.message import prepare_message
+        from .snapshot import Repo
+
+        source = args.source if args.source is not None else os.environ.get("PRE_COMMIT_COMMIT_MSG_SOURCE")
+        repo = Repo.discover()
+        issue, config, _ = _issue_for_message(repo)
+        text = _read_message(args.message_file)
+        new_text = prepare_message(text, issue, config["message"]["template"], source)
+        if new_text is not None:
+            with open(args.message_file, "wb") as fh:
+                fh.write(new_text.encode("utf-8"))
+        return 0
+
+    return guarded(body)

@@ -1,0 +1,30 @@
+"""Run the checks a hook asks for over one snapshot and filter the findings."""
+from __future__ import annotations
+
+import importlib
+from typing import Dict, Iterable, List
+
+from .config import load_config
+from .context import Contexts
+from .findings import Finding, filter_findings
+
+# hook id -> check modules (impl_hooks/checks/<name>.py, each with `check`)
+HOOK_CHECKS: Dict[str, List[str]] = {
+    "impl-branch": ["branch"],
+}
+DETERMINISTIC = [name for names in HOOK_CHECKS.values() for name in names]
+HOOK_CHECKS["impl-check"] = DETERMINISTIC
+
+
+def run_checks(snapshot, names: Iterable[str], config=None) -> List[Finding]:
+    """Findings of the named checks, ignores applied; ConfigError propagates."""
+    if config is None:
+        config = load_config(snapshot)
+    contexts = Contexts(snapshot)
+    findings: List[Finding] = []
+    for name in names:
+        module = importlib.import_module(f"impl_hooks.checks.{name}")
+        findings.extend(module.check(snapshot, contexts, config))
+    for finding in findings:
+        finding.commit = finding.commit or snapshot.commit_label
+    return filter_findings(findings, config["ignore"], snapshot.line_of)

@@ -1,0 +1,337 @@
+"""What is being committed: the staged (or committed) tree against its before-state.
+
+Everything is read through git plumbing, never from the work tree, so a
+partially staged file or an untracked report is seen as git will commit it.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional
+
+from .errors import UsageError
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+INDEX = None  # the "after" side of a pre-commit snapshot
+NULL_SHA = "0" * 40
+
+
+def git(args: List[str], cwd: Optional[str] = None, input: Optional[bytes] = None,
+        check: bool = True) -> bytes:
+    """Run git and return stdout; a failure is a UsageError with git's own line."""
+    try:
+        proc = subprocess.run(
+            ["git", *args], cwd=cwd, input=input,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+    except FileNotFoundError:
+        raise UsageError("git is not installed or not on PATH") from None
+    if check and proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UsageError(message[-1] if message else f"git {args[0]} failed")
+    return proc.stdout
+
+
+def decode_path(raw: bytes) -> str:
+    """Paths keep undecodable bytes as surrogates, so they round-trip to git."""
+    return os.fsdecode(raw)
+
+
+@dataclass
+class Change:
+    status: str          # A M D R C T
+    path: str            # path after the change (the old path for D)
+    old_path: str = ""   # for R and C
+    old_sha: str = ""
+    new_sha: str = ""
+    new_mode: str = ""
+
+
+@dataclass
+class Repo:
+    root: str
+    git_dir: str
+    common_dir: str
+
+    @classmethod
+    def discover(cls, cwd: Optional[str] = None) -> "Repo":
+        try:
+            out = git(["rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir"], cwd=cwd)
+        except UsageError:
+            raise UsageError("not a git repository (or any parent up to the root)") from None
+        lines = out.decode("utf-8", "surrogateescape").splitlines()
+        if len(lines) < 3 or not lines[0]:
+            raise UsageError("a bare repository has no work tree to check; use --range")
+        root, git_dir, common = lines[0], lines[1], lines[2]
+        if not os.path.isabs(common):
+            common = os.path.normpath(os.path.join(cwd or os.getcwd(), common))
+        return cls(root=root, git_dir=git_dir, common_dir=common)
+
+    def git(self, args: List[str], **kwargs) -> bytes:
+        return git(args, cwd=self.root, **kwargs)
+
+    def head(self) -> Optional[str]:
+        """HEAD's commit, or None on an unborn branch."""
+        out = git(["rev-parse", "-q", "--verify", "HEAD^{commit}"], cwd=self.root, check=False)
+        sha = out.decode().strip()
+        return sha or None
+
+    def branch(self) -> Optional[str]:
+        """The branch being committed to; during a rebase, the branch being rebased."""
+        try:
+            with open(os.path.join(self.git_dir, "HEAD"), encoding="utf-8", errors="replace") as fh:
+                head = fh.read().strip()
+        except OSError:
+            head = ""
+        if head.startswith("ref: refs/heads/"):
+            return head[len("ref: refs/heads/"):]
+        for state in ("rebase-merge", "rebase-apply"):
+            name = os.path.join(self.git_dir, state, "head-name")
+            try:
+                with open(name, encoding="utf-8", errors="replace") as fh:
+                    ref = fh.read().strip()
+            except OSError:
+                continue
+            if ref.startswith("refs/heads/"):
+                return ref[len("refs/heads/"):]
+        return None
+
+    def operation(self) -> str:
+        """The operation in progress (rebase, merge, cherry-pick, revert), or ''."""
+        for marker, name in (("rebase-merge", "rebase"), ("rebase-apply", "rebase"),
+                             ("MERGE_HEAD", "merge"), ("CHERRY_PICK_HEAD", "cherry-pick"),
+                             ("REVERT_HEAD", "revert")):
+            if os.path.exists(os.path.join(self.git_dir, marker)):
+                return name
+        return ""
+
+
+class BlobReader:
+    """Reads many blobs through one `git cat-file --batch` process."""
+
+    def __init__(self, repo: Repo):
+        self.repo = repo
+        self.cache: Dict[str, bytes] = {}
+
+    def read_many(self, shas: Iterable[str]) -> Dict[str, bytes]:
+        shas = list(shas)
+        wanted = [s for s in dict.fromkeys(shas) if s and s != NULL_SHA and s not in self.cache]
+        if wanted:
+            out = self.repo.git(["cat-file", "--batch"], input=("\n".join(wanted) + "\n").encode())
+            pos = 0
+            for sha in wanted:
+                end = out.index(b"\n", pos)
+                header = out[pos:end].split()
+                pos = end + 1
+                if len(header) < 3 or header[1] == b"missing":
+                    continue
+                size = int(header[2])
+                self.cache[sha] = out[pos:pos + size]
+                pos += size + 1
+        return {s: self.cache[s] for s in shas if s in self.cache}
+
+
+class Snapshot:
+    """The tree being committed (`after`, the index by default) against `before`.
+
+    `before`/`after` are commit-ish names or None (the index for `after`, the
+    empty tree for `before`), so the same object serves a pre-commit run and
+    each commit of a range.
+    """
+
+    def __init__(self, repo: Repo, before: Optional[str], after: Optional[str] = INDEX,
+                 branch: Optional[str] = None, commit_label: str = "",
+                 stage: str = "pre-commit"):
+        self.repo = repo
+        self.stage = stage  # pre-commit | pre-push | range
+        self.before = before
+        self.after = after
+        self.branch = branch
+        self.commit_label = commit_label
+        self.blobs = BlobReader(repo)
+        self._changes: Optional[List[Change]] = None
+        self._shas: Dict[tuple, Optional[str]] = {}
+        self._listing: Dict[tuple, List[str]] = {}
+
+    @classmethod
+    def staged(cls, repo: Repo) -> "Snapshot":
+        return cls(repo, before=repo.head(), after=INDEX, branch=repo.branch())
+
+    @property
+    def root(self) -> str:
+        return self.repo.root
+
+    # -- what changed -------------------------------------------------------
+    @property
+    def changes(self) -> List[Change]:
+        if self._changes is None:
+            before = self.before or EMPTY_TREE
+            if self.after is INDEX:
+                args = ["diff-index", "--cached", "-z", "-M", "--raw", "--no-abbrev", before]
+            else:
+                args = ["diff-tree", "-r", "-z", "-M", "--raw", "--no-abbrev", before, self.after]
+            self._changes = parse_raw_diff(self.repo.git(args))
+        return self._changes
+
+    @property
+    def staged_paths(self) -> List[str]:
+        """Paths present after the change that were added or modified."""
+        return [c.path for c in self.changes if c.status != "D"]
+
+    @property
+    def added_paths(self) -> List[str]:
+        return [c.path for c in self.changes if c.status in ("A", "R", "C")]
+
+    @property
+    def removed_paths(self) -> List[str]:
+        """Deleted paths and the old side of renames."""
+        gone = [c.path for c in self.changes if c.status == "D"]
+        gone += [c.old_path for c in self.changes if c.status == "R"]
+        return gone
+
+    # -- reading trees ------------------------------------------------------
+    def _lookup(self, side: Optional[str], paths: Iterable[str]) -> Dict[str, Optional[str]]:
+        key_side = "index" if side is INDEX else side
+        todo = [p for p in dict.fromkeys(paths) if (key_side, p) not in self._shas]
+        if todo:
+            found = self._ls(side, todo)
+            for p in todo:
+                self._shas[(key_side, p)] = found.get(p)
+        return {p: self._shas[(key_side, p)] for p in paths}
+
+    def _ls(self, side: Optional[str], paths: List[str]) -> Dict[str, str]:
+        raw = [os.fsencode(p) for p in paths]
+        if side is INDEX:
+            args = [b"--literal-pathspecs", b"ls-files", b"-s", b"-z", b"--"]
+        elif side is None:
+            return {}
+        else:
+            args = [b"--literal-pathspecs", b"ls-tree", b"-z", b"--full-tree", side.encode(), b"--"]
+        found: Dict[str, str] = {}
+        # Chunk the pathspecs so long lists stay under the OS argument limit.
+        for start in range(0, len(raw), 2000):
+            out = _git_bytes(self.repo.root, args + raw[start:start + 2000])
+            for record in out.split(b"\0"):
+                if not record:
+                    continue
+                meta, _, name = record.partition(b"\t")
+                fields = meta.split()
+                if fields and fields[0] == b"160000":
+                    continue  # a submodule: its commit is not in this repository
+                if side is INDEX:
+                    if len(fields) == 3 and fields[2] in (b"0", b"2"):
+                        found[decode_path(name)] = fields[1].decode()
+                elif len(fields) == 3 and fields[1] == b"blob":
+                    found[decode_path(name)] = fields[2].decode()
+        return found
+
+    def read(self, path: str) -> Optional[bytes]:
+        """The content `path` will have after the change, or None."""
+        return self.read_many([path]).get(path)
+
+    def read_before(self, path: str) -> Optional[bytes]:
+        return self.read_many([path], before=True).get(path)
+
+    def read_many(self, paths: Iterable[str], before: bool = False) -> Dict[str, bytes]:
+        paths = list(paths)
+        side = self.before if before else self.after
+        if before and side is None:
+            return {}
+        shas = self._lookup(side, paths)
+        blobs = self.blobs.read_many(s for s in shas.values() if s)
+        return {p: blobs[s] for p, s in shas.items() if s and s in blobs}
+
+    def read_text(self, path: str, before: bool = False) -> Optional[str]:
+        data = self.read_before(path) if before else self.read(path)
+        return None if data is None else decode_text(data)
+
+    def line_of(self, path: str, line: int) -> Optional[str]:
+        text = self.read_text(path)
+        if text is None:
+            return None
+        lines = text.splitlines()
+        return lines[line - 1] if 0 < line <= len(lines) else None
+
+    def list_paths(self, patterns: Iterable[str], before: bool = False) -> List[str]:
+        """Paths of the tree matching git glob pathspecs, in one git call."""
+        patterns = tuple(patterns)
+        side = self.before if before else self.after
+        key = ("index" if side is INDEX else side, patterns)
+        if key not in self._listing:
+            specs = [f":(glob){p}" for p in patterns]
+            if side is INDEX:
+                args = ["ls-files", "-z", "--", *specs]
+            elif side is None:
+                self._listing[key] = []
+                return []
+            else:
+                args = ["ls-tree", "-r", "-z", "--name-only", "--full-tree", side, "--", *specs]
+            out = self.repo.git(args)
+            self._listing[key] = [decode_path(p) for p in out.split(b"\0") if p]
+        return self._listing[key]
+
+    def exists(self, paths: Iterable[str]) -> set:
+        """Which of `paths` (files or folders) exist in the tree, in one git call."""
+        paths = [p.rstrip("/") for p in paths if p.strip("/")]
+        if not paths:
+            return set()
+        specs = [os.fsencode(p) for p in paths]
+        if self.after is INDEX:
+            args = [b"--literal-pathspecs", b"ls-files", b"-z", b"--"]
+        else:
+            args = [b"--literal-pathspecs", b"ls-tree", b"-r", b"-z", b"--name-only", b"--full-tree",
+                    self.after.encode(), b"--"]
+        present = set()
+        wanted = set(paths)
+        for start in range(0, len(specs), 2000):
+            out = _git_bytes(self.repo.root, args + specs[start:start + 2000])
+            for raw in out.split(b"\0"):
+                if not raw:
+                    continue
+                name = decode_path(raw)
+                # a file, or every folder above it, that was asked for
+                while name:
+                    if name in wanted:
+                        present.add(name)
+                    name = name.rpartition("/")[0]
+        return present
+
+
+def _git_bytes(cwd: str, args: List[bytes]) -> bytes:
+    proc = subprocess.run([b"git", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UsageError(message[-1] if message else "git failed")
+    return proc.stdout
+
+
+def decode_text(data: bytes) -> str:
+    """Text for parsers: UTF-8 (BOM dropped), undecodable bytes replaced, CRLF kept."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.decode("utf-8", "replace")
+
+
+def parse_raw_diff(out: bytes) -> List[Change]:
+    """Parse `git diff --raw -z` output (with rename detection)."""
+    changes = []
+    fields = out.split(b"\0")
+    i = 0
+    while i < len(fields):
+        meta = fields[i]
+        if not meta.startswith(b":"):
+            i += 1
+            continue
+        parts = meta[1:].split()
+        old_mode, new_mode, old_sha, new_sha, status = (p.decode() for p in parts[:5])
+        letter = status[0]
+        if letter in ("R", "C"):
+            old_path, new_path = decode_path(fields[i + 1]), decode_path(fields[i + 2])
+            changes.append(Change(letter, new_path, old_path, old_sha, new_sha, new_mode))
+            i += 3
+        else:
+            path = decode_path(fields[i + 1])
+            changes.append(Change(letter, path, "", old_sha, new_sha, new_mode))
+            i += 2
+    return changes

@@ -1,0 +1,184 @@
+"""Shared helpers: real git repositories in tmp_path, hooks run in-process or
+through the real pre-commit framework (one PRE_COMMIT_HOME per session)."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, Iterable, Optional
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+# Tests must not see the developer's git identity, templates or hooks.
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0",
+}
+
+
+@pytest.fixture(autouse=True)
+def _isolated_git(monkeypatch, tmp_path_factory):
+    home = tmp_path_factory.getbasetemp() / "home"
+    home.mkdir(exist_ok=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    for key in list(os.environ):
+        if key.startswith("PRE_COMMIT_") and key != "PRE_COMMIT_HOME" or key in ("GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE"):
+            monkeypatch.delenv(key, raising=False)
+
+
+def git(cwd, *args: str, check: bool = True, input: Optional[str] = None) -> str:
+    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, input=input)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc.stdout
+
+
+def write(root, rel: str, content, mode: str = "w") -> Path:
+    path = Path(root) / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8", newline="")
+    return path
+
+
+class Repo:
+    """A real git repository in tmp_path with small conveniences."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def git(self, *args: str, check: bool = True, input: Optional[str] = None) -> str:
+        return git(self.root, *args, check=check, input=input)
+
+    def write(self, rel: str, content) -> Path:
+        return write(self.root, rel, content)
+
+    def files(self, files: Dict[str, object]) -> "Repo":
+        for rel, content in files.items():
+            self.write(rel, content)
+        return self
+
+    def stage(self, *paths: str) -> "Repo":
+        self.git("add", "-A", "--", *(paths or (".",)))
+        return self
+
+    def commit(self, message: str = "commit", *extra: str) -> "Repo":
+        self.stage()
+        self.git("commit", "-q", "--no-verify", "--allow-empty", "-m", message, *extra)
+        return self
+
+    def branch(self, name: str) -> "Repo":
+        self.git("checkout", "-q", "-b", name)
+        return self
+
+
+@pytest.fixture
+def repo(tmp_path) -> Repo:
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    return Repo(root)
+
+
+@pytest.fixture
+def run_hook(monkeypatch, capsys):
+    """Call a console script's main(argv) in-process with cwd and env set."""
+    def run(func, cwd, *argv: str, env: Optional[Dict[str, str]] = None):
+        with monkeypatch.context() as m:
+            m.chdir(cwd)
+            for key, value in (env or {}).items():
+                m.setenv(key, value)
+            capsys.readouterr()
+            code = func(list(argv))
+            out, err = capsys.readouterr()
+        return code, out, err
+    return run
+
+
+def phased_plan_repo(repo: Repo, step: str = "1.2", issue: str = "AUTH-12") -> Repo:
+    """The phased-plan preset: a domain Context.toml, a plan, CLAUDE.md files."""
+    repo.files({
+        "backend/app/domains/auth/Context.toml": (
+            "# what the agent works on\n[context]\n"
+            f'current_epic = "E1"\ncurrent_step = "{step}"  # keep in sync\n'
+            f'current_domain = "auth"\ncurrent_dev_stage = "implement"\ncurrent_issue = "{issue}"\n'),
+        "docs/Phase1/6.1_implementation_plan.md": (
+            "# Phase 1 plan\n\n## Phase 1\n\n### Step 1.1: Models ✅ **COMPLETED**\n"
+            "- [x] User model\n\n### Step 1.2: Login endpoint\n- [ ] Route\n- [ ] Tests\n\n"
+            "### Step 1.3: Logout\n- [ ] Route\n"),
+        "backend/app/domains/auth/models.py": "class User:\n    name = 'x'\n",
+    })
+    return repo
+
+
+# -- the real pre-commit framework ------------------------------------------
+
+@pytest.fixture(scope="session")
+def hook_source(tmp_path_factory) -> Dict[str, str]:
+    """A git copy of this checkout's current files, for pre-commit's `repo:`."""
+    dest = tmp_path_factory.mktemp("hook-source")
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=PROJECT, capture_output=True, check=True).stdout.split(b"\0")
+    for raw in listed:
+        if not raw:
+            continue
+        rel = os.fsdecode(raw)
+        src = PROJECT / rel
+        if src.is_file():
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, target)
+    env = {**os.environ, **GIT_ENV}
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "hook source"]):
+        subprocess.run(["git", *args], cwd=dest, check=True, env=env, capture_output=True)
+    sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=dest, check=True, env=env,
+                         capture_output=True, text=True).stdout.strip()
+    return {"repo": str(dest), "rev": sha}
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory) -> str:
+    return str(tmp_path_factory.mktemp("pre-commit-home"))
+
+
+@pytest.fixture
+def precommit(repo, hook_source, pre_commit_home, monkeypatch):
+    """Install hooks from this checkout into `repo` through real pre-commit."""
+    monkeypatch.setenv("PRE_COMMIT_HOME", pre_commit_home)
+    monkeypatch.setenv("PRE_COMMIT_COLOR", "never")
+
+    def install(hooks: Iterable[str], hook_types: Iterable[str] = ("pre-commit",),
+                args: Optional[Dict[str, list]] = None) -> Repo:
+        lines = ["repos:", f"-   repo: {hook_source['repo']}", f"    rev: {hook_source['rev']}",
+                 "    hooks:"]
+        for hook in hooks:
+            lines.append(f"    -   id: {hook}")
+            if args and hook in args:
+                lines.append(f"        args: {args[hook]!r}")
+        repo.write(".pre-commit-config.yaml", "\n".join(lines) + "\n")
+        types = [a for t in hook_types for a in ("--hook-type", t)]
+        proc = subprocess.run([sys.executable, "-m", "pre_commit", "install", *types],
+                              cwd=repo.root, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return repo
+
+    return install
+
+
+def commit(repo: Repo, message: str = "work", *extra: str) -> subprocess.CompletedProcess:
+    """A real `git commit` with hooks; returns the process (rc, stdout+stderr in .out)."""
+    proc = subprocess.run(["git", "commit", "-m", message, *extra], cwd=repo.root,
+                          capture_output=True, text=True)
+    proc.out = proc.stdout + proc.stderr
+    return proc

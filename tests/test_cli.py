@@ -1,0 +1,98 @@
+"""The `impl-hooks` command: check, config, start."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from impl_hooks.cli import main
+
+from conftest import phased_plan_repo
+
+
+def invoke(repo, monkeypatch, *args):
+    monkeypatch.chdir(repo.root)
+    return CliRunner().invoke(main, list(args))
+
+
+def test_check_runs_the_hooks_checks(repo, monkeypatch):
+    repo.files({"a.py": "x\n"}).stage()
+    result = invoke(repo, monkeypatch, "check", "--format", "json")
+    assert result.exit_code == 1
+    assert '"code": "B002"' in result.output
+
+
+def test_check_with_unknown_hook_is_a_usage_error(repo, monkeypatch):
+    result = invoke(repo, monkeypatch, "check", "--hook", "impl-nope")
+    assert result.exit_code == 2 and "unknown hook id" in result.output
+
+
+def test_config_prints_the_effective_toml(repo, monkeypatch):
+    phased_plan_repo(repo).stage()
+    result = invoke(repo, monkeypatch, "config")
+    assert result.exit_code == 0
+    assert "preset = 'phased-plan'" in result.output
+    assert "[[tool.impl-hooks.reports.require]]" in result.output
+
+
+def test_start_creates_the_issue_branch_and_records_the_issue_keeping_comments(repo, monkeypatch):
+    phased_plan_repo(repo, issue="AUTH-1").commit()
+    result = invoke(repo, monkeypatch, "start", "AUTH-42", "--title", "Reset password!")
+    assert result.exit_code == 0, result.output
+    assert repo.git("branch", "--show-current").strip() == "AUTH-42-reset-password"
+    text = (repo.root / "backend/app/domains/auth/Context.toml").read_text()
+    assert text == ("# what the agent works on\n[context]\n"
+                    'current_epic = "E1"\ncurrent_step = "1.2"  # keep in sync\n'
+                    'current_domain = "auth"\ncurrent_dev_stage = "implement"\ncurrent_issue = "AUTH-42"\n')
+
+
+def test_start_refuses_when_local_changes_would_be_carried(repo, monkeypatch):
+    repo.files({"a.py": "x\n"}).commit()
+    repo.write("a.py", "changed\n")
+    result = invoke(repo, monkeypatch, "start", "AUTH-9")
+    assert result.exit_code == 2
+    assert "local changes would be carried" in result.output
+    assert repo.git("branch", "--show-current").strip() == "main"
+    assert (repo.root / "a.py").read_text() == "changed\n"
+
+
+def test_start_refuses_an_id_the_pattern_does_not_accept(repo, monkeypatch):
+    repo.files({"a.py": "x\n"}).commit()
+    result = invoke(repo, monkeypatch, "start", "login")
+    assert result.exit_code == 2 and "would not match the branch pattern" in result.output
+
+
+def test_start_refuses_an_existing_branch(repo, monkeypatch):
+    repo.files({"a.py": "x\n"}).commit()
+    repo.git("branch", "AUTH-3")
+    result = invoke(repo, monkeypatch, "start", "AUTH-3")
+    assert result.exit_code == 2 and "exists already" in result.output
+
+
+def test_start_from_a_named_base(repo, monkeypatch):
+    repo.files({"a.py": "1\n"}).commit().branch("develop").files({"b.py": "2\n"}).commit()
+    repo.git("checkout", "-q", "main")
+    result = invoke(repo, monkeypatch, "start", "AUTH-4", "--base", "develop")
+    assert result.exit_code == 0, result.output
+    assert (repo.root / "b.py").exists()
+
+
+HOOK_MAINS = ["check_main", "branch_main", "branch_created_main", "commit_msg_main", "prepare_msg_main"]
+
+
+def test_hook_entry_points_import_neither_click_gitpython_nor_anthropic(repo):
+    phased_plan_repo(repo).commit()
+    repo.git("checkout", "-q", "-b", "AUTH-12")
+    msg = repo.write(".git/MSG", "AUTH-12: x\n")
+    code = (
+        "import sys\n"
+        "from impl_hooks import hooks\n"
+        f"for name in {HOOK_MAINS!r}:\n"
+        "    argv = [sys.argv[1]] if 'msg' in name else []\n"
+        "    getattr(hooks, name)(argv)\n"
+        "heavy = sorted(m for m in ('click', 'git', 'anthropic', 'httpx', 'tomlkit') if m in sys.modules)\n"
+        "print('HEAVY', heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(msg)], cwd=repo.root, capture_output=True, text=True)
+    assert "HEAVY []" in out.stdout, out.stdout + out.stderr

@@ -1,0 +1,185 @@
+"""Config loading, preset detection, validation (C001) and Context.toml reading."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from impl_hooks.config import load_config, parse_config_text, to_toml, validate
+from impl_hooks.context import Contexts, read_context
+from impl_hooks.errors import ConfigError
+from impl_hooks.hooks import check_main
+from impl_hooks.snapshot import Repo as GitRepo
+from impl_hooks.snapshot import Snapshot
+
+from conftest import phased_plan_repo
+
+
+def staged(repo):
+    return Snapshot.staged(GitRepo.discover(str(repo.root)))
+
+
+@pytest.mark.parametrize("files,preset", [
+    ({"backend/app/Context.toml": "current_step = '1.1'\n"}, "phased-plan"),
+    ({"docs/Phase1/6.1_implementation_plan.md": "# plan\n"}, "phased-plan"),
+    ({"artifacts/login-design/features.json": "[]"}, "features-json"),
+    ({"specs/001-login/tasks.md": "- [ ] T001 x\n"}, "spec-kit"),
+    ({"docs/specs/auth.md": "## AUTH-1: x\n"}, "spec-issue"),
+    ({"src/a.py": "x\n"}, "none"),
+])
+def test_preset_is_detected_from_the_files_present(repo, files, preset):
+    repo.files(files).stage()
+    assert load_config(staged(repo))["preset"] == preset
+
+
+def test_impl_hooks_toml_wins_over_pyproject(repo):
+    repo.files({
+        "pyproject.toml": "[tool.impl-hooks]\npreset = 'spec-kit'\n",
+        ".impl-hooks.toml": "preset = 'spec-issue'\n",
+    }).stage()
+    assert load_config(staged(repo))["preset"] == "spec-issue"
+
+
+def test_named_preset_supplies_its_defaults_and_user_keys_merge_over_them(repo):
+    repo.files({"pyproject.toml": "[tool.impl-hooks]\npreset = 'phased-plan'\n"
+                "[tool.impl-hooks.plan]\nrequire = 'step-complete'\n"}).stage()
+    config = load_config(staged(repo))
+    assert config["plan"]["require"] == "step-complete"
+    assert config["plan"]["paths"] == ["docs/Phase{phase}/6.1_implementation_plan.md"]
+    assert config["source"] == "pyproject.toml"
+
+
+@pytest.mark.parametrize("text,message,line", [
+    ("[tool.impl-hooks]\npreset = 'phasedplan'\n", "'preset' must be one of", 2),
+    ("[tool.impl-hooks.branch]\npatern = 'x'\n", "unknown key 'branch.patern'", 2),
+    ("[tool.impl-hooks.branch]\npattern = '(unclosed'\n", "not a valid regular expression", 2),
+    ("[tool.impl-hooks.branch]\npattern = '^[A-Z]+-\\d+$'\n", "needs a named group (?P<issue>", 2),
+    ("[tool.impl-hooks]\nignore = 'S003'\n", "'ignore' must be a list of strings", 2),
+    ("[tool.impl-hooks]\nignore = ['nope']\n", "not a rule code", 2),
+    ("[tool.impl-hooks.approval]\nrequired = 'yes'\n", "'approval.required' must be true or false", 2),
+    ("[tool.impl-hooks.agent]\ntimeout = -1\n", "'agent.timeout' must be a positive number", 2),
+    ("[tool.impl-hooks.reports]\nrequire = [{sections = []}]\n", "needs a 'path'", 2),
+    ("[tool.impl-hooks\n", "invalid TOML", 1),
+])
+def test_bad_config_is_c001_naming_file_key_and_line(repo, run_hook, text, message, line):
+    repo.files({"pyproject.toml": text}).stage()
+    code, out, err = run_hook(check_main, repo.root)
+    assert code == 2 and out == ""
+    assert err.startswith(f"pyproject.toml:{line}: C001 ")
+    assert message in err
+    assert err.count("\n") == 1
+
+
+def test_pyproject_without_our_table_is_zero_config(repo):
+    repo.files({"pyproject.toml": "[project]\nname = 'x'\n"}).stage()
+    assert load_config(staged(repo))["source"] == ""
+
+
+def test_untracked_config_file_is_read_from_the_work_tree(repo):
+    repo.files({"a.py": "x\n"}).commit()
+    repo.write(".impl-hooks.toml", "ignore = ['B']\n")
+    assert load_config(staged(repo))["ignore"] == ["B"]
+
+
+def test_effective_config_prints_as_toml_that_reads_back(repo):
+    phased_plan_repo(repo).stage()
+    config = load_config(staged(repo))
+    config.pop("source")
+    table, _ = parse_config_text(to_toml(config).encode(), "pyproject.toml")
+    assert table == config
+
+
+def test_context_keys_top_level_or_under_context_table():
+    flat = read_context('current_step = "2.3"\ncurrent_issue = "A-1"\n', "Context.toml")
+    nested = read_context('[context]\ncurrent_step = "2.3"\ncurrent_issue = "A-1"\n', "Context.toml")
+    assert (flat.step, flat.phase, flat.issue) == (nested.step, nested.phase, nested.issue) == ("2.3", "2", "A-1")
+
+
+def test_explicit_phase_wins_over_the_step_prefix():
+    assert read_context('current_step = "3.1"\ncurrent_phase = "Phase 2"\n', "C.toml").phase == "2"
+
+
+def test_broken_context_toml_is_c001_with_file_and_line(repo, run_hook):
+    repo.files({"backend/Context.toml": 'current_step = "1.1"\ncurrent_issue = \n'}).stage()
+    code, _, err = run_hook(check_main, repo.root)
+    assert code == 2
+    assert err.startswith("backend/Context.toml:2: C001 invalid TOML")
+
+
+def test_context_with_wrong_type_names_the_key():
+    with pytest.raises(ConfigError, match=r"'current_step' must be a string") as info:
+        read_context('x = 1\ncurrent_step = ["1.1"]\n', "Context.toml")
+    assert info.value.line == 2
+
+
+def test_nearest_context_above_a_path_governs_it(repo):
+    repo.files({
+        "Context.toml": 'current_step = "1.1"\n',
+        "backend/auth/Context.toml": 'current_step = "2.1"\n',
+        "backend/auth/x.py": "x\n", "frontend/y.ts": "y\n",
+    }).stage()
+    contexts = Contexts(staged(repo))
+    assert contexts.for_path("backend/auth/x.py").step == "2.1"
+    assert contexts.for_path("frontend/y.ts").step == "1.1"
+    assert contexts.for_path("backend/authz/z.py").step == "1.1"
+    assert contexts.primary(["backend/auth/x.py", "backend/auth/z.py", "frontend/y.ts"]).step == "2.1"
+
+
+# -- property tests: arbitrary text never crashes the readers ---------------
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_arbitrary_text_as_context_is_a_context_or_a_config_error(text):
+    try:
+        context = read_context(text, "Context.toml")
+    except ConfigError as exc:
+        assert str(exc).startswith("Context.toml")
+    else:
+        assert isinstance(context.step, str) and isinstance(context.phase, str)
+
+
+toml_scalars = st.one_of(st.text(max_size=20), st.integers(), st.floats(allow_nan=False),
+                         st.booleans(), st.lists(st.text(max_size=5), max_size=3))
+toml_keys = st.sampled_from(["current_step", "current_issue", "current_phase", "current_epic", "other", "context"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(toml_keys, toml_scalars, max_size=5))
+def test_generated_context_tables_read_or_fail_with_c001(data):
+    import tomlkit
+    text = tomlkit.dumps(data)
+    try:
+        context = read_context(text, "Context.toml")
+    except ConfigError as exc:
+        assert "C001" in str(exc)
+    else:
+        if isinstance(data.get("current_issue"), str):
+            assert context.issue == data["current_issue"].strip()
+
+
+config_values = st.recursive(
+    toml_scalars, lambda children: st.dictionaries(st.text(min_size=1, max_size=8), children, max_size=3),
+    max_leaves=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["preset", "ignore", "branch", "plan", "structure", "agent", "x"]),
+                       config_values, max_size=4))
+def test_arbitrary_config_tables_validate_or_raise_config_error(data):
+    try:
+        validate(data, ".impl-hooks.toml", "")
+    except ConfigError as exc:
+        assert str(exc).startswith(".impl-hooks.toml")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_arbitrary_text_as_config_file_never_crashes(text):
+    try:
+        table, _ = parse_config_text(text.encode("utf-8", "surrogatepass"), ".impl-hooks.toml")
+        if table is not None:
+            validate(table, ".impl-hooks.toml", text)
+    except ConfigError as exc:
+        assert re.match(r"\.impl-hooks\.toml(:\d+)?: C001 ", str(exc))

@@ -1,0 +1,55 @@
+"""Findings output: ruff-style text, JSON, GitHub annotations, ignores."""
+from __future__ import annotations
+
+import json
+
+from impl_hooks.findings import Finding, filter_findings, render_github, render_json, render_text
+
+
+def test_text_is_path_line_code_message_then_hint():
+    f = Finding("P001", "code staged for step 1.2 but the plan was not updated",
+                path="docs/Phase1/6.1_implementation_plan.md", line=42, hint="mark the task done")
+    assert render_text([f]) == ("docs/Phase1/6.1_implementation_plan.md:42: P001 code staged for step 1.2 "
+                                "but the plan was not updated\n  hint: mark the task done")
+
+
+def test_warnings_say_so_in_text():
+    assert render_text([Finding("S003", "listed path does not exist", path="CLAUDE.md", line=3)]) == \
+        "CLAUDE.md:3: S003 (warning) listed path does not exist"
+
+
+def test_json_is_a_list_of_findings_with_stable_keys():
+    [row] = json.loads(render_json([Finding("B001", "bad", hint="rename")]))
+    assert set(row) == {"code", "message", "path", "line", "hint", "severity", "commit"}
+    assert row["severity"] == "error"
+
+
+def test_github_annotations_escape_newlines_and_properties():
+    out = render_github([Finding("S001", "add x, y", path="a,b:c.md", line=3, hint="fix\nit")])
+    assert out == "::error file=a%2Cb%3Ac.md,line=3,title=S001 added path missing from the structure::add x, y%0Ahint: fix%0Ait"
+
+
+def test_inline_ignore_comment_on_the_line_drops_that_code_only():
+    lines = {("a.py", 2): "def f(): pass  # impl-hooks: ignore[X001, T001]"}
+    findings = [Finding("X001", "stub", path="a.py", line=2), Finding("X002", "syntax", path="a.py", line=2),
+                Finding("X001", "stub", path="a.py", line=3)]
+    kept = filter_findings(findings, [], lambda p, n: lines.get((p, n)))
+    assert [(f.code, f.line) for f in kept] == [("X002", 2), ("X001", 3)]
+
+
+def test_config_ignore_takes_codes_and_prefixes():
+    findings = [Finding("S003", "x"), Finding("S001", "y"), Finding("B001", "z")]
+    assert [f.code for f in filter_findings(findings, ["S003"], lambda p, n: None)] == ["B001", "S001"]
+    assert [f.code for f in filter_findings(findings, ["s"], lambda p, n: None)] == ["B001"]
+
+
+def test_inline_ignore_is_read_from_the_staged_file(repo, run_hook):
+    from impl_hooks.hooks import check_main
+    repo.files({".impl-hooks.toml": "[branch]\nprotected = []\n"}).commit()
+    repo.git("checkout", "-q", "-b", "AUTH-1")
+    repo.files({"Context.toml": 'current_issue = "AUTH-2"  # impl-hooks: ignore[B003]\n'}).stage()
+    code, out, _ = run_hook(check_main, repo.root)
+    assert (code, out) == (0, "")
+    repo.files({"Context.toml": 'current_issue = "AUTH-2"\n'}).stage()
+    code, out, _ = run_hook(check_main, repo.root)
+    assert code == 1 and "B003" in out
