@@ -3,11 +3,9 @@ merged over the preset's defaults and validated key by key (C001 names the key).
 """
 from __future__ import annotations
 
-import copy
 import os
 import re
 import sys
-from typing import Any, Dict, List, Optional, Tuple
 
 from .errors import ConfigError, toml_error
 
@@ -28,6 +26,10 @@ PRESET_MARKERS = (
     ("spec-issue", ("docs/specs/*.md",)),
 )
 
+# Listed in one git call per run: the config files, the preset markers and
+# every Context.toml; later questions about them are answered from it.
+MARKER_GLOBS = CONFIG_FILES + tuple(dict.fromkeys(p for _, globs in PRESET_MARKERS for p in globs))
+
 NOT_CODE = [
     "*.md", "*.markdown", "*.rst", "*.txt", "*.adoc", "docs/**", "doc/**",
     "**/Context.toml", "artifacts/**", "specs/**", "LICENSE*", "CHANGELOG*",
@@ -35,7 +37,7 @@ NOT_CODE = [
     ".github/**", ".claude/**",
 ]
 
-BASE: Dict[str, Any] = {
+BASE: dict[str, object] = {
     "preset": "none",
     "ignore": [],
     "branch": {
@@ -72,7 +74,7 @@ BASE: Dict[str, Any] = {
     },
 }
 
-PRESET_DEFAULTS: Dict[str, Dict[str, Any]] = {
+PRESET_DEFAULTS: dict[str, dict[str, object]] = {
     "phased-plan": {
         "plan": {"paths": ["docs/Phase{phase}/6.1_implementation_plan.md"]},
         "reports": {"require": [
@@ -100,7 +102,7 @@ PRESET_DEFAULTS: Dict[str, Dict[str, Any]] = {
 
 # key -> kind; a nested dict is a table. Kinds: str bool int list regex issue-regex
 # enum:<a|b> reports (a list of tables).
-SCHEMA: Dict[str, Any] = {
+SCHEMA: dict[str, object] = {
     "preset": "enum:" + "|".join(PRESETS),
     "ignore": "codes",
     "branch": {"pattern": "issue-regex", "protected": "list", "exempt": "list"},
@@ -120,23 +122,32 @@ REPORT_KEYS = {"path": "str", "sections": "list", "when": "enum:step-completed|a
 CODE_RE = re.compile(r"^[A-Z](?:\d{3})?$")
 
 
-def merge(base: Dict[str, Any], over: Dict[str, Any]) -> Dict[str, Any]:
-    out = copy.deepcopy(base)
+def _copy(value):
+    """Deep copy of TOML data (dicts, lists, scalars); `copy` costs start-up time."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def merge(base: dict[str, object], over: dict[str, object]) -> dict[str, object]:
+    out = _copy(base)
     for key, value in over.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = merge(out[key], value)
         else:
-            out[key] = copy.deepcopy(value)
+            out[key] = _copy(value)
     return out
 
 
-def _key_line(text: str, key: str) -> Optional[int]:
+def _key_line(text: str, key: str) -> int | None:
     pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", re.M)
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
-def _check_value(kind: str, value: Any, name: str, fail) -> None:
+def _check_value(kind: str, value: object, name: str, fail) -> None:
     if kind == "str" and not isinstance(value, str):
         fail(f"'{name}' must be a string")
     elif kind == "bool" and not isinstance(value, bool):
@@ -174,9 +185,9 @@ def _check_value(kind: str, value: Any, name: str, fail) -> None:
             fail(f"'{name}' needs a named group (?P<{group}>...)")
 
 
-def validate(data: Dict[str, Any], path: str, text: str, table: str = "tool.impl-hooks") -> None:
+def validate(data: dict[str, object], path: str, text: str, table: str = "tool.impl-hooks") -> None:
     """Raise ConfigError naming the first unknown key or wrong type."""
-    def walk(node: Dict[str, Any], schema: Dict[str, Any], prefix: str) -> None:
+    def walk(node: dict[str, object], schema: dict[str, object], prefix: str) -> None:
         for key, value in node.items():
             name = f"{prefix}.{key}" if prefix else key
 
@@ -204,7 +215,7 @@ def validate(data: Dict[str, Any], path: str, text: str, table: str = "tool.impl
     walk(data, SCHEMA, "")
 
 
-def read_config_file(path: str, display: str) -> Tuple[Optional[Dict[str, Any]], str]:
+def read_config_file(path: str, display: str) -> tuple[dict[str, object] | None, str]:
     """The impl-hooks table of one file (None when the file has none)."""
     try:
         with open(path, "rb") as fh:
@@ -214,7 +225,7 @@ def read_config_file(path: str, display: str) -> Tuple[Optional[Dict[str, Any]],
     return parse_config_text(raw, display)
 
 
-def parse_config_text(raw: bytes, display: str) -> Tuple[Optional[Dict[str, Any]], str]:
+def parse_config_text(raw: bytes, display: str) -> tuple[dict[str, object] | None, str]:
     text = raw.decode("utf-8", "replace")
     try:
         data = tomllib.loads(text)
@@ -230,18 +241,22 @@ def parse_config_text(raw: bytes, display: str) -> Tuple[Optional[Dict[str, Any]
     return data, text
 
 
-def load_config(snapshot=None, root: Optional[str] = None,
-                detect=None) -> Dict[str, Any]:
+def load_config(snapshot=None, root: str | None = None,
+                detect=None) -> dict[str, object]:
     """The effective config for the tree being committed.
 
     Config files are read from the snapshot's tree (the index for a commit) so
     a range check uses each commit's own config; a config file that is not
     tracked yet is read from the work tree, as the user just wrote it.
     """
-    user: Optional[Dict[str, Any]] = None
+    user: dict[str, object] | None = None
     source = ""
+    tracked = {}
+    if snapshot is not None:
+        snapshot.list_paths(MARKER_GLOBS)
+        tracked = snapshot.read_many(CONFIG_FILES)
     for name in CONFIG_FILES:
-        raw = snapshot.read(name) if snapshot is not None else None
+        raw = tracked.get(name)
         if raw is None and (snapshot is None or snapshot.after is None):
             base = root or (snapshot.root if snapshot is not None else os.getcwd())
             try:
@@ -270,27 +285,26 @@ def load_config(snapshot=None, root: Optional[str] = None,
 
 def detect_preset(snapshot) -> str:
     """The first preset whose marker files are in the tree being committed."""
-    patterns = [p for _, globs in PRESET_MARKERS for p in globs]
-    present = snapshot.list_paths(patterns)
+    present = snapshot.list_paths(MARKER_GLOBS)
     if not present:
         return "none"
-    from .globs import match_path
+    from .globs import match_git_glob
     for preset, globs in PRESET_MARKERS:
-        if any(match_path(p, globs) for p in present):
+        if any(match_git_glob(p, globs) for p in present):
             return preset
     return "none"
 
 
-def branch_regex(config: Dict[str, Any]) -> Optional["re.Pattern[str]"]:
+def branch_regex(config: dict[str, object]) -> "re.Pattern[str]" | None:
     pattern = config["branch"]["pattern"]
     return re.compile(pattern) if pattern else None
 
 
-def to_toml(config: Dict[str, Any]) -> str:
+def to_toml(config: dict[str, object]) -> str:
     """The effective config as a `[tool.impl-hooks]` TOML document."""
-    lines: List[str] = []
+    lines: list[str] = []
 
-    def value(v: Any) -> str:
+    def value(v: object) -> str:
         if isinstance(v, bool):
             return "true" if v else "false"
         if isinstance(v, (int, float)):

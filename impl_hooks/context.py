@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional
+from collections.abc import Iterable
 
 from .errors import ConfigError, toml_error
 
@@ -23,16 +22,23 @@ KEYS = ("current_epic", "current_step", "current_domain", "current_dev_stage",
 STEP_PREFIX = re.compile(r"^\s*step\s*", re.I)
 
 
-@dataclass
 class Context:
-    path: str                 # repo path of the Context.toml
-    epic: str = ""
-    step: str = ""
-    domain: str = ""
-    dev_stage: str = ""
-    phase: str = ""
-    issue: str = ""
-    lines: Dict[str, int] = field(default_factory=dict)   # key -> line
+    """The work in progress a Context.toml names; `lines` maps each key to its line."""
+
+    def __init__(self, path: str, epic: str = "", step: str = "", domain: str = "",
+                 dev_stage: str = "", phase: str = "", issue: str = "",
+                 lines: dict[str, int] | None = None):
+        self.path = path
+        self.epic = epic
+        self.step = step
+        self.domain = domain
+        self.dev_stage = dev_stage
+        self.phase = phase
+        self.issue = issue
+        self.lines = lines or {}
+
+    def __repr__(self) -> str:
+        return f"Context({self.path!r}, {self.values()!r})"
 
     @property
     def folder(self) -> str:
@@ -43,7 +49,7 @@ class Context:
     def governs(self, path: str) -> bool:
         return path.startswith(self.folder)
 
-    def values(self) -> Dict[str, str]:
+    def values(self) -> dict[str, str]:
         return {"epic": self.epic, "step": self.step, "domain": self.domain,
                 "dev_stage": self.dev_stage, "phase": self.phase, "issue": self.issue}
 
@@ -76,7 +82,7 @@ def read_context(text: str, path: str) -> Context:
         source.update(table)
     elif table is not None:
         raise ConfigError(path, "[context] must be a table", _line_of(text, "context"))
-    found: Dict[str, str] = {}
+    found: dict[str, str] = {}
     for key in KEYS:
         if key not in source:
             continue
@@ -99,7 +105,7 @@ def read_context(text: str, path: str) -> Context:
     )
 
 
-def _line_of(text: str, key: str) -> Optional[int]:
+def _line_of(text: str, key: str) -> int | None:
     match = re.search(rf"^\s*(?:\[\s*)?{re.escape(key)}\b", text, re.M)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
@@ -113,20 +119,20 @@ class Contexts:
                  if p.rpartition("/")[2] == CONTEXT_FILE]
         blobs = snapshot.read_many(paths)
         from .snapshot import decode_text
-        self.all: List[Context] = [read_context(decode_text(blobs[p]), p) for p in paths if p in blobs]
+        self.all: list[Context] = [read_context(decode_text(blobs[p]), p) for p in paths if p in blobs]
         # deepest folder first, so the nearest one wins
         self.all.sort(key=lambda c: (-c.folder.count("/"), c.path))
 
-    def for_path(self, path: str) -> Optional[Context]:
+    def for_path(self, path: str) -> Context | None:
         for context in self.all:
             if context.governs(path):
                 return context
         return None
 
-    def governing(self, paths: Iterable[str]) -> List[Context]:
+    def governing(self, paths: Iterable[str]) -> list[Context]:
         """The contexts that govern `paths`, most-governing first."""
-        counts: Dict[str, int] = {}
-        by_path: Dict[str, Context] = {}
+        counts: dict[str, int] = {}
+        by_path: dict[str, Context] = {}
         for p in paths:
             context = self.for_path(p)
             if context is not None:
@@ -134,9 +140,15 @@ class Contexts:
                 by_path[context.path] = context
         return [by_path[k] for k in sorted(counts, key=lambda k: (-counts[k], k))]
 
-    def primary(self, paths: Iterable[str] = ()) -> Optional[Context]:
-        """The context the work is on: the one governing most staged paths,
-        else the root one, else the only one."""
+    def current(self) -> Context | None:
+        """The context the staged work is on; the diff is read only when
+        several contexts compete."""
+        if len(self.all) <= 1:
+            return self.all[0] if self.all else None
+        return self.primary(self.snapshot.staged_paths)
+
+    def primary(self, paths: Iterable[str] = ()) -> Context | None:
+        """The context governing most of `paths`, else the root one, else the only one."""
         governing = self.governing(paths)
         if governing:
             return governing[0]

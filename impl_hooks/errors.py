@@ -1,7 +1,6 @@
 """Errors that end a run with exit 2 and one line naming the file."""
 from __future__ import annotations
 
-from typing import Optional
 
 
 class UsageError(Exception):
@@ -11,7 +10,7 @@ class UsageError(Exception):
 class ConfigError(Exception):
     """A config or context file that cannot be used: C001, exit 2."""
 
-    def __init__(self, path: str, message: str, line: Optional[int] = None):
+    def __init__(self, path: str, message: str, line: int | None = None):
         self.path = path
         self.line = line
         self.message = message

@@ -1,10 +1,8 @@
 """Findings: what every check returns, how they are filtered and shown."""
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import asdict, dataclass, field
-from typing import Callable, Iterable, Optional
+from collections.abc import Callable, Iterable
 
 ERROR = "error"
 WARNING = "warning"
@@ -41,20 +39,34 @@ RULES = {
 INLINE_IGNORE = re.compile(r"impl-hooks:\s*ignore\[([A-Za-z0-9,\s]+)\]")
 
 
-@dataclass
 class Finding:
-    code: str
-    message: str
-    path: str = ""
-    line: Optional[int] = None
-    hint: str = ""
-    severity: str = ""
-    commit: str = ""
-    extra: dict = field(default_factory=dict)
+    """One problem: a rule code, where it is, what is wrong and how to fix it.
 
-    def __post_init__(self) -> None:
-        if not self.severity:
-            self.severity = RULES.get(self.code, (ERROR, ""))[0]
+    A plain class, not a dataclass: `dataclasses` imports `inspect`, which
+    costs more start-up than every hook's own code.
+    """
+
+    __slots__ = ("code", "message", "path", "line", "hint", "severity", "commit")
+    FIELDS = __slots__
+
+    def __init__(self, code: str, message: str, path: str = "", line: int | None = None,
+                 hint: str = "", severity: str = "", commit: str = ""):
+        self.code = code
+        self.message = message
+        self.path = path
+        self.line = line
+        self.hint = hint
+        self.severity = severity or RULES.get(code, (ERROR, ""))[0]
+        self.commit = commit
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.FIELDS}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Finding) and self.as_dict() == other.as_dict()
+
+    def __repr__(self) -> str:
+        return f"Finding({self.location() or '-'}: {self.code} {self.message!r})"
 
     @property
     def blocks(self) -> bool:
@@ -80,7 +92,7 @@ def inline_ignored_codes(line_text: str) -> set:
 def filter_findings(
     findings: Iterable[Finding],
     ignore: Iterable[str],
-    line_of: Callable[[str, int], Optional[str]],
+    line_of: Callable[[str, int], str | None],
 ) -> list:
     """Drop findings ignored in config (code or prefix) or by a comment on their line."""
     ignored = {c.upper() for c in ignore}
@@ -113,13 +125,9 @@ def render_text(findings: list) -> str:
 
 
 def render_json(findings: list) -> str:
-    rows = []
-    for f in findings:
-        row = asdict(f)
-        if not row["extra"]:
-            del row["extra"]
-        rows.append(row)
-    return json.dumps(rows, indent=2, ensure_ascii=False)
+    import json
+
+    return json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False)
 
 
 def _github_escape(text: str, prop: bool = False) -> str:

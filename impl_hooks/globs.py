@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Iterable
+from collections.abc import Iterable
 
 
 @lru_cache(maxsize=512)
-def _compile(pattern: str) -> "re.Pattern[str]":
+def _compile(pattern: str, anchored: bool = False) -> "re.Pattern[str]":
     pat = pattern.strip().strip("/") if pattern.strip() not in ("/", "") else pattern
-    anchored = "/" in pat
+    anchored = anchored or "/" in pat
     out = []
     i = 0
     while i < len(pat):
@@ -57,6 +57,11 @@ def _compile(pattern: str) -> "re.Pattern[str]":
 def match_path(path: str, patterns: Iterable[str]) -> bool:
     """True when the repo-relative `path` matches any of the globs."""
     return any(_compile(p).match(path) for p in patterns if p.strip())
+
+
+def match_git_glob(path: str, patterns: Iterable[str]) -> bool:
+    """git's `:(glob)` pathspec: anchored at the root, `CLAUDE.md` is the root one only."""
+    return any(_compile(p, True).match(path) for p in patterns if p.strip())
 
 
 def match_name(name: str, patterns: Iterable[str]) -> bool:

@@ -1,28 +1,23 @@
 """Console scripts that pre-commit runs: one small process per hook id.
 
 They import neither click, GitPython nor anthropic (see DESIGN.md "Speed"):
-argparse, subprocess git plumbing and stdlib readers only. This module and
-cli.py are the only places that print or exit.
+a small argv parser, subprocess git plumbing and stdlib readers only. This
+module and cli.py are the only places that print or exit.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from typing import Callable, List, Optional, Sequence
+from collections.abc import Callable, Sequence
 
+from .argv import parse
 from .errors import ConfigError, UsageError
 from .findings import RENDERERS, Finding, exit_code
 
-
-def _parser(prog: str, description: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=prog, description=description)
-    parser.add_argument("--format", choices=sorted(RENDERERS), default="text",
-                        help="output format (default: text)")
-    return parser
+FORMAT_USAGE = "[--format text|json|github]"
 
 
-def report(findings: List[Finding], fmt: str, stream=None) -> int:
+def report(findings: list[Finding], fmt: str, stream=None) -> int:
     """Print findings in the chosen format and return the exit code they mean."""
     stream = stream or sys.stdout
     out = RENDERERS[fmt](findings)
@@ -65,42 +60,38 @@ def _staged_snapshot():
     return snapshot
 
 
-def _check_hook(hook_id: str, description: str, argv: Optional[Sequence[str]]) -> int:
-    parser = _parser(hook_id, description)
-    parser.add_argument("filenames", nargs="*", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-
+def _check_hook(hook_id: str, argv: Sequence[str] | None) -> int:
+    """Run a hook's checks on the staged snapshot (file names pre-commit passes are ignored)."""
     def body() -> int:
         from .runner import HOOK_CHECKS, run_checks
+
+        args = parse(argv, hook_id, FORMAT_USAGE)
         findings = run_checks(_staged_snapshot(), HOOK_CHECKS[hook_id])
-        return report(findings, args.format)
+        return report(findings, args.get("--format"))
 
     return guarded(body)
 
 
-def check_main(argv: Optional[Sequence[str]] = None) -> int:
-    return _check_hook("impl-check", "Run every enabled impl-hooks check on the staged snapshot.", argv)
+def check_main(argv: Sequence[str] | None = None) -> int:
+    return _check_hook("impl-check", argv)
 
 
-def branch_main(argv: Optional[Sequence[str]] = None) -> int:
-    return _check_hook("impl-branch", "Check the branch name against the issue pattern.", argv)
+def branch_main(argv: Sequence[str] | None = None) -> int:
+    return _check_hook("impl-branch", argv)
 
 
-def branch_created_main(argv: Optional[Sequence[str]] = None) -> int:
+def branch_created_main(argv: Sequence[str] | None = None) -> int:
     """post-checkout: a branch that was just created is named after the issue."""
-    parser = _parser("impl-branch-created", "Warn when a newly created branch is badly named.")
-    parser.add_argument("refs", nargs="*", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-
     def body() -> int:
         from .checks.branch import check as branch_check
         from .config import load_config
         from .context import Contexts
         from .snapshot import Repo, Snapshot
 
+        args = parse(argv, "impl-branch-created", f"{FORMAT_USAGE} [PREV NEW FLAG]")
         checkout_type = os.environ.get("PRE_COMMIT_CHECKOUT_TYPE")
-        if checkout_type is None and len(args.refs) == 3:
-            checkout_type = args.refs[2]
+        if checkout_type is None and len(args.positionals) == 3:
+            checkout_type = args.positionals[2]
         if checkout_type != "1":
             return 0  # a file checkout, not a branch switch
         repo = Repo.discover()
@@ -110,7 +101,7 @@ def branch_created_main(argv: Optional[Sequence[str]] = None) -> int:
         snapshot = Snapshot(repo, before=repo.head(), branch=branch)
         config = load_config(snapshot)
         findings = [f for f in branch_check(snapshot, Contexts(snapshot), config) if f.code == "B001"]
-        report(findings, args.format)
+        report(findings, args.get("--format"))
         return 0  # the branch exists already: warn, never fail the checkout
 
     return guarded(body)
@@ -138,28 +129,33 @@ def _issue_for_message(repo) -> tuple:
     config = load_config(snapshot)
     issue = branch_issue(snapshot.branch, config)
     if issue is None:
-        context = Contexts(snapshot).primary(snapshot.staged_paths)
+        context = Contexts(snapshot).current()
         issue = context.issue if context is not None and context.issue else None
     return issue, config, snapshot
 
 
-def commit_msg_main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = _parser("impl-commit-msg", "Check that the commit message names the issue.")
-    parser.add_argument("message_file")
-    args = parser.parse_args(argv)
+def _message_file(argv, prog: str, usage: str):
+    args = parse(argv, prog, usage)
+    if not args.positionals:
+        raise UsageError(f"{prog}: the commit message file is missing (usage: {prog} {usage})")
+    return args
 
+
+def commit_msg_main(argv: Sequence[str] | None = None) -> int:
+    """commit-msg: M001 when the message does not name the issue."""
     def body() -> int:
         from .checks.message import check_message
         from .findings import filter_findings
         from .snapshot import Repo
 
+        args = _message_file(argv, "impl-commit-msg", f"{FORMAT_USAGE} MESSAGE_FILE")
+        message_file = args.positionals[0]
         repo = Repo.discover()
         issue, config, _ = _issue_for_message(repo)
-        text = _read_message(args.message_file)
-        display = os.path.relpath(args.message_file, repo.root) \
-            if os.path.isabs(args.message_file) else args.message_file
+        text = _read_message(message_file)
+        display = os.path.relpath(message_file, repo.root) if os.path.isabs(message_file) else message_file
         findings = filter_findings(check_message(text, display, issue), config["ignore"], lambda p, n: None)
-        return report(findings, args.format)
+        return report(findings, args.get("--format"))
 
     return guarded(body)
 
@@ -172,25 +168,21 @@ def _read_message(path: str) -> str:
         raise UsageError(f"{path}: cannot read the commit message ({exc.strerror})") from None
 
 
-def prepare_msg_main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="impl-prepare-msg",
-                                     description="Put the branch's issue id into the commit message.")
-    parser.add_argument("message_file")
-    parser.add_argument("source", nargs="?")
-    parser.add_argument("sha", nargs="?")
-    args = parser.parse_args(argv)
-
+def prepare_msg_main(argv: Sequence[str] | None = None) -> int:
+    """prepare-commit-msg: put the branch's issue id into the message."""
     def body() -> int:
         from .checks.message import prepare_message
         from .snapshot import Repo
 
-        source = args.source if args.source is not None else os.environ.get("PRE_COMMIT_COMMIT_MSG_SOURCE")
+        args = _message_file(argv, "impl-prepare-msg", "MESSAGE_FILE [SOURCE [SHA]]")
+        message_file = args.positionals[0]
+        source = args.positionals[1] if len(args.positionals) > 1 else os.environ.get("PRE_COMMIT_COMMIT_MSG_SOURCE")
         repo = Repo.discover()
         issue, config, _ = _issue_for_message(repo)
-        text = _read_message(args.message_file)
+        text = _read_message(message_file)
         new_text = prepare_message(text, issue, config["message"]["template"], source)
         if new_text is not None:
-            with open(args.message_file, "wb") as fh:
+            with open(message_file, "wb") as fh:
                 fh.write(new_text.encode("utf-8"))
         return 0
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional
+from collections.abc import Iterable
 
 from .errors import UsageError
 
@@ -17,7 +16,7 @@ INDEX = None  # the "after" side of a pre-commit snapshot
 NULL_SHA = "0" * 40
 
 
-def git(args: List[str], cwd: Optional[str] = None, input: Optional[bytes] = None,
+def git(args: list[str], cwd: str | None = None, input: bytes | None = None,
         check: bool = True) -> bytes:
     """Run git and return stdout; a failure is a UsageError with git's own line."""
     try:
@@ -38,46 +37,58 @@ def decode_path(raw: bytes) -> str:
     return os.fsdecode(raw)
 
 
-@dataclass
 class Change:
-    status: str          # A M D R C T
-    path: str            # path after the change (the old path for D)
-    old_path: str = ""   # for R and C
-    old_sha: str = ""
-    new_sha: str = ""
-    new_mode: str = ""
+    """One entry of `git diff --raw`: status letter A M D R C T, paths and blob ids."""
+
+    __slots__ = ("status", "path", "old_path", "old_sha", "new_sha", "new_mode")
+
+    def __init__(self, status: str, path: str, old_path: str = "", old_sha: str = "",
+                 new_sha: str = "", new_mode: str = ""):
+        self.status = status
+        self.path = path          # the path after the change (the old path for D)
+        self.old_path = old_path  # for R and C
+        self.old_sha = old_sha
+        self.new_sha = new_sha
+        self.new_mode = new_mode
+
+    def __repr__(self) -> str:
+        return f"Change({self.status} {self.old_path + ' -> ' if self.old_path else ''}{self.path})"
 
 
-@dataclass
 class Repo:
-    root: str
-    git_dir: str
-    common_dir: str
+    """Where the repository is; found with one `git rev-parse`."""
+
+    def __init__(self, root: str, git_dir: str, common_dir: str, head_sha: str | None = None):
+        self.root = root
+        self.git_dir = git_dir
+        self.common_dir = common_dir
+        self.head_sha = head_sha
 
     @classmethod
-    def discover(cls, cwd: Optional[str] = None) -> "Repo":
-        try:
-            out = git(["rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir"], cwd=cwd)
-        except UsageError:
-            raise UsageError("not a git repository (or any parent up to the root)") from None
-        lines = out.decode("utf-8", "surrogateescape").splitlines()
-        if len(lines) < 3 or not lines[0]:
-            raise UsageError("a bare repository has no work tree to check; use --range")
+    def discover(cls, cwd: str | None = None) -> "Repo":
+        # One call answers all four; on an unborn branch git echoes "HEAD" and fails.
+        proc = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir", "HEAD"],
+            cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines()
+        if len(lines) < 3:
+            if b"bare repository" in proc.stderr or b"work tree" in proc.stderr:
+                raise UsageError("a bare repository has no work tree to check; use --range")
+            raise UsageError("not a git repository (or any parent up to the root)")
         root, git_dir, common = lines[0], lines[1], lines[2]
+        head = lines[3] if len(lines) > 3 and proc.returncode == 0 and lines[3] != "HEAD" else None
         if not os.path.isabs(common):
             common = os.path.normpath(os.path.join(cwd or os.getcwd(), common))
-        return cls(root=root, git_dir=git_dir, common_dir=common)
+        return cls(root=root, git_dir=git_dir, common_dir=common, head_sha=head)
 
-    def git(self, args: List[str], **kwargs) -> bytes:
+    def git(self, args: list[str], **kwargs) -> bytes:
         return git(args, cwd=self.root, **kwargs)
 
-    def head(self) -> Optional[str]:
+    def head(self) -> str | None:
         """HEAD's commit, or None on an unborn branch."""
-        out = git(["rev-parse", "-q", "--verify", "HEAD^{commit}"], cwd=self.root, check=False)
-        sha = out.decode().strip()
-        return sha or None
+        return self.head_sha
 
-    def branch(self) -> Optional[str]:
+    def branch(self) -> str | None:
         """The branch being committed to; during a rebase, the branch being rebased."""
         try:
             with open(os.path.join(self.git_dir, "HEAD"), encoding="utf-8", errors="replace") as fh:
@@ -112,9 +123,9 @@ class BlobReader:
 
     def __init__(self, repo: Repo):
         self.repo = repo
-        self.cache: Dict[str, bytes] = {}
+        self.cache: dict[str, bytes] = {}
 
-    def read_many(self, shas: Iterable[str]) -> Dict[str, bytes]:
+    def read_many(self, shas: Iterable[str]) -> dict[str, bytes]:
         shas = list(shas)
         wanted = [s for s in dict.fromkeys(shas) if s and s != NULL_SHA and s not in self.cache]
         if wanted:
@@ -140,8 +151,8 @@ class Snapshot:
     each commit of a range.
     """
 
-    def __init__(self, repo: Repo, before: Optional[str], after: Optional[str] = INDEX,
-                 branch: Optional[str] = None, commit_label: str = "",
+    def __init__(self, repo: Repo, before: str | None, after: str | None = INDEX,
+                 branch: str | None = None, commit_label: str = "",
                  stage: str = "pre-commit"):
         self.repo = repo
         self.stage = stage  # pre-commit | pre-push | range
@@ -150,9 +161,9 @@ class Snapshot:
         self.branch = branch
         self.commit_label = commit_label
         self.blobs = BlobReader(repo)
-        self._changes: Optional[List[Change]] = None
-        self._shas: Dict[tuple, Optional[str]] = {}
-        self._listing: Dict[tuple, List[str]] = {}
+        self._changes: list[Change] | None = None
+        self._shas: dict[tuple, str | None] = {}
+        self._listing: dict[tuple, list[str]] = {}
 
     @classmethod
     def staged(cls, repo: Repo) -> "Snapshot":
@@ -164,7 +175,7 @@ class Snapshot:
 
     # -- what changed -------------------------------------------------------
     @property
-    def changes(self) -> List[Change]:
+    def changes(self) -> list[Change]:
         if self._changes is None:
             before = self.before or EMPTY_TREE
             if self.after is INDEX:
@@ -175,23 +186,23 @@ class Snapshot:
         return self._changes
 
     @property
-    def staged_paths(self) -> List[str]:
+    def staged_paths(self) -> list[str]:
         """Paths present after the change that were added or modified."""
         return [c.path for c in self.changes if c.status != "D"]
 
     @property
-    def added_paths(self) -> List[str]:
+    def added_paths(self) -> list[str]:
         return [c.path for c in self.changes if c.status in ("A", "R", "C")]
 
     @property
-    def removed_paths(self) -> List[str]:
+    def removed_paths(self) -> list[str]:
         """Deleted paths and the old side of renames."""
         gone = [c.path for c in self.changes if c.status == "D"]
         gone += [c.old_path for c in self.changes if c.status == "R"]
         return gone
 
     # -- reading trees ------------------------------------------------------
-    def _lookup(self, side: Optional[str], paths: Iterable[str]) -> Dict[str, Optional[str]]:
+    def _lookup(self, side: str | None, paths: Iterable[str]) -> dict[str, str | None]:
         key_side = "index" if side is INDEX else side
         todo = [p for p in dict.fromkeys(paths) if (key_side, p) not in self._shas]
         if todo:
@@ -200,7 +211,7 @@ class Snapshot:
                 self._shas[(key_side, p)] = found.get(p)
         return {p: self._shas[(key_side, p)] for p in paths}
 
-    def _ls(self, side: Optional[str], paths: List[str]) -> Dict[str, str]:
+    def _ls(self, side: str | None, paths: list[str]) -> dict[str, str]:
         raw = [os.fsencode(p) for p in paths]
         if side is INDEX:
             args = [b"--literal-pathspecs", b"ls-files", b"-s", b"-z", b"--"]
@@ -208,7 +219,7 @@ class Snapshot:
             return {}
         else:
             args = [b"--literal-pathspecs", b"ls-tree", b"-z", b"--full-tree", side.encode(), b"--"]
-        found: Dict[str, str] = {}
+        found: dict[str, str] = {}
         # Chunk the pathspecs so long lists stay under the OS argument limit.
         for start in range(0, len(raw), 2000):
             out = _git_bytes(self.repo.root, args + raw[start:start + 2000])
@@ -226,14 +237,14 @@ class Snapshot:
                     found[decode_path(name)] = fields[2].decode()
         return found
 
-    def read(self, path: str) -> Optional[bytes]:
+    def read(self, path: str) -> bytes | None:
         """The content `path` will have after the change, or None."""
         return self.read_many([path]).get(path)
 
-    def read_before(self, path: str) -> Optional[bytes]:
+    def read_before(self, path: str) -> bytes | None:
         return self.read_many([path], before=True).get(path)
 
-    def read_many(self, paths: Iterable[str], before: bool = False) -> Dict[str, bytes]:
+    def read_many(self, paths: Iterable[str], before: bool = False) -> dict[str, bytes]:
         paths = list(paths)
         side = self.before if before else self.after
         if before and side is None:
@@ -242,34 +253,60 @@ class Snapshot:
         blobs = self.blobs.read_many(s for s in shas.values() if s)
         return {p: blobs[s] for p, s in shas.items() if s and s in blobs}
 
-    def read_text(self, path: str, before: bool = False) -> Optional[str]:
+    def read_text(self, path: str, before: bool = False) -> str | None:
         data = self.read_before(path) if before else self.read(path)
         return None if data is None else decode_text(data)
 
-    def line_of(self, path: str, line: int) -> Optional[str]:
+    def line_of(self, path: str, line: int) -> str | None:
         text = self.read_text(path)
         if text is None:
             return None
         lines = text.splitlines()
         return lines[line - 1] if 0 < line <= len(lines) else None
 
-    def list_paths(self, patterns: Iterable[str], before: bool = False) -> List[str]:
-        """Paths of the tree matching git glob pathspecs, in one git call."""
+    def list_paths(self, patterns: Iterable[str], before: bool = False) -> list[str]:
+        """Paths of the tree matching git glob pathspecs, in one git call.
+
+        A later question about a subset of earlier patterns is answered from
+        that listing; blob ids seen on the way are kept for `read`.
+        """
         patterns = tuple(patterns)
         side = self.before if before else self.after
-        key = ("index" if side is INDEX else side, patterns)
-        if key not in self._listing:
-            specs = [f":(glob){p}" for p in patterns]
-            if side is INDEX:
-                args = ["ls-files", "-z", "--", *specs]
-            elif side is None:
-                self._listing[key] = []
-                return []
-            else:
-                args = ["ls-tree", "-r", "-z", "--name-only", "--full-tree", side, "--", *specs]
-            out = self.repo.git(args)
-            self._listing[key] = [decode_path(p) for p in out.split(b"\0") if p]
-        return self._listing[key]
+        side_key = "index" if side is INDEX else side
+        for (key, earlier), result in self._listing.items():
+            if key == side_key and set(patterns) <= set(earlier):
+                from .globs import match_git_glob
+
+                return [p for p in result if match_git_glob(p, patterns)]
+        if side is None and before:
+            return []
+        # Plain pathspecs (where `*` crosses folders) are a superset of the
+        # globs and cheaper for git to match; the globs filter the result.
+        specs = [p.replace("**/", "*") for p in patterns]
+        if side is INDEX:
+            args = ["ls-files", "-s", "-z", "--", *specs]
+        else:
+            args = ["ls-tree", "-r", "-z", "--full-tree", side, "--", *specs]
+        from .globs import match_git_glob
+
+        found = []
+        for record in self.repo.git(args).split(b"\0"):
+            meta, _, name = record.partition(b"\t")
+            fields = meta.split()
+            if len(fields) != 3:
+                continue
+            path = decode_path(name)
+            if not match_git_glob(path, patterns):
+                continue
+            found.append(path)
+            sha = fields[1] if side is INDEX else fields[2]
+            if fields[0] != b"160000" and (side is not INDEX or fields[2] in (b"0", b"2")):
+                self._shas[(side_key, path)] = sha.decode()
+        for literal in patterns:  # a plain path that was not listed is known absent
+            if not any(c in literal for c in "*?[") and (side_key, literal) not in self._shas:
+                self._shas[(side_key, literal)] = None
+        self._listing[(side_key, patterns)] = found
+        return found
 
     def exists(self, paths: Iterable[str]) -> set:
         """Which of `paths` (files or folders) exist in the tree, in one git call."""
@@ -298,7 +335,7 @@ class Snapshot:
         return present
 
 
-def _git_bytes(cwd: str, args: List[bytes]) -> bytes:
+def _git_bytes(cwd: str, args: list[bytes]) -> bytes:
     proc = subprocess.run([b"git", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
@@ -313,7 +350,7 @@ def decode_text(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
-def parse_raw_diff(out: bytes) -> List[Change]:
+def parse_raw_diff(out: bytes) -> list[Change]:
     """Parse `git diff --raw -z` output (with rename detection)."""
     changes = []
     fields = out.split(b"\0")

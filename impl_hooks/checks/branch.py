@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import re
-from typing import List, Optional
 
 from ..config import branch_regex
 from ..findings import Finding
 from ..globs import match_name
 
 
-def branch_issue(branch: Optional[str], config) -> Optional[str]:
+def branch_issue(branch: str | None, config) -> str | None:
     """The issue id the branch name carries, or None."""
     regex = branch_regex(config)
     if not branch or regex is None:
@@ -25,7 +24,7 @@ def suggested_name(branch: str, issue: str) -> str:
     return f"{issue}-{slug}" if slug else issue
 
 
-def check(snapshot, contexts, config) -> List[Finding]:
+def check(snapshot, contexts, config) -> list[Finding]:
     branch = snapshot.branch
     if branch is None:
         operation = snapshot.repo.operation()
@@ -42,7 +41,7 @@ def check(snapshot, contexts, config) -> List[Finding]:
     findings = []
     regex = branch_regex(config)
     issue = branch_issue(branch, config)
-    context = contexts.primary(snapshot.staged_paths) if contexts is not None else None
+    context = contexts.current()
     if regex is not None and issue is None:
         hint = f"rename it: git branch -m {branch} {suggested_name(branch, context.issue)}" \
             if context is not None and context.issue else \

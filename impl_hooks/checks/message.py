@@ -3,7 +3,6 @@ prepare-commit-msg edit that puts the branch's issue id in."""
 from __future__ import annotations
 
 import re
-from typing import List, Optional
 
 from ..findings import Finding
 
@@ -31,7 +30,7 @@ def names_issue(text: str, issue: str) -> bool:
     return re.search(pattern, text, re.I) is not None
 
 
-def check_message(text: str, path: str, issue: Optional[str]) -> List[Finding]:
+def check_message(text: str, path: str, issue: str | None) -> list[Finding]:
     body = message_body(text)
     if not issue or not body or AUTOSQUASH.match(body) or GENERATED.match(body):
         return []
@@ -41,8 +40,8 @@ def check_message(text: str, path: str, issue: Optional[str]) -> List[Finding]:
                     hint=f"start the subject with \"{issue}: \"")]
 
 
-def prepare_message(text: str, issue: Optional[str], template: str,
-                    source: Optional[str]) -> Optional[str]:
+def prepare_message(text: str, issue: str | None, template: str,
+                    source: str | None) -> str | None:
     """The message with the issue id put in, or None when it must stay as it is."""
     if not issue or source not in EDITABLE_SOURCES:
         return None
