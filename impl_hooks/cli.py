@@ -103,3 +103,22 @@ def start(issue: str, title: Optional[str], base: Optional[str], context_path: O
         return 0
 
     _exit(guarded(body))
+
+
+@main.command()
+@FORMAT
+def status(fmt: str) -> None:
+    """Where the work stands: context, plan progress, what blocks the next commit."""
+    def body() -> int:
+        import json
+
+        from .config import load_config
+        from .hooks import _staged_snapshot
+        from .status import build_status, render_status
+
+        snapshot = _staged_snapshot()
+        data = build_status(snapshot, load_config(snapshot))
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False) if fmt == "json" else render_status(data))
+        return 0
+
+    _exit(guarded(body))

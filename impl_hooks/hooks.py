@@ -80,6 +80,10 @@ def branch_main(argv: Sequence[str] | None = None) -> int:
     return _check_hook("impl-branch", argv)
 
 
+def plan_main(argv: Sequence[str] | None = None) -> int:
+    return _check_hook("impl-plan", argv)
+
+
 def branch_created_main(argv: Sequence[str] | None = None) -> int:
     """post-checkout: a branch that was just created is named after the issue."""
     def body() -> int:

@@ -11,6 +11,7 @@ from .findings import Finding, filter_findings
 # hook id -> check modules (impl_hooks/checks/<name>.py, each with `check`)
 HOOK_CHECKS: dict[str, list[str]] = {
     "impl-branch": ["branch"],
+    "impl-plan": ["plan"],
 }
 DETERMINISTIC = [name for names in HOOK_CHECKS.values() for name in names]
 HOOK_CHECKS["impl-check"] = DETERMINISTIC

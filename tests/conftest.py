@@ -105,18 +105,54 @@ def run_hook(monkeypatch, capsys):
     return run
 
 
-def phased_plan_repo(repo: Repo, step: str = "1.2", issue: str = "AUTH-12") -> Repo:
-    """The phased-plan preset: a domain Context.toml, a plan, CLAUDE.md files."""
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def fixture(rel: str) -> bytes:
+    return (FIXTURES / rel).read_bytes()
+
+
+def phased_plan_repo(repo: Repo, step: str = "2.2", issue: str = "AUTH-12") -> Repo:
+    """phased-plan: a domain Context.toml and the phase's plan (a real-world shaped one)."""
+    phase = step.split(".")[0]
     repo.files({
         "backend/app/domains/auth/Context.toml": (
             "# what the agent works on\n[context]\n"
             f'current_epic = "E1"\ncurrent_step = "{step}"  # keep in sync\n'
             f'current_domain = "auth"\ncurrent_dev_stage = "implement"\ncurrent_issue = "{issue}"\n'),
-        "docs/Phase1/6.1_implementation_plan.md": (
-            "# Phase 1 plan\n\n## Phase 1\n\n### Step 1.1: Models ✅ **COMPLETED**\n"
-            "- [x] User model\n\n### Step 1.2: Login endpoint\n- [ ] Route\n- [ ] Tests\n\n"
-            "### Step 1.3: Logout\n- [ ] Route\n"),
+        f"docs/Phase{phase}/6.1_implementation_plan.md": fixture("plans/6.1_implementation_plan.md"),
         "backend/app/domains/auth/models.py": "class User:\n    name = 'x'\n",
+    })
+    return repo
+
+
+def spec_issue_repo(repo: Repo) -> Repo:
+    """spec-issue: one spec with issue headings, code beside it."""
+    repo.files({
+        "docs/specs/auth.md": fixture("plans/auth_spec.md"),
+        "docs/specs/billing.md": "# Billing\n\n## PAY-1: Invoices\n\n- [ ] PDF\n",
+        "src/auth/login.py": "def login():\n    return 1\n",
+    })
+    return repo
+
+
+def features_json_repo(repo: Repo, task: str = "checkout-v2") -> Repo:
+    """features-json: design and implement feature lists for one task."""
+    implement = fixture("plans/implement_features.json").decode().replace(
+        '"name": "Apply discount code", "status": "done"', '"name": "Apply discount code", "status": "planned"')
+    repo.files({
+        f"artifacts/{task}-design/features.json": fixture("plans/design_features.json"),
+        f"artifacts/{task}-implement/features.json": implement,
+        "src/cart.py": "def total():\n    return 0\n",
+    })
+    return repo
+
+
+def spec_kit_repo(repo: Repo, feature: str = "001-photo-albums") -> Repo:
+    """spec-kit: specs/<feature>/tasks.md with phases and T-numbered tasks."""
+    repo.files({
+        f"specs/{feature}/tasks.md": fixture("plans/tasks.md"),
+        "src/db/albums.ts": "export const albums = [];\n",
     })
     return repo
 

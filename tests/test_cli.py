@@ -43,7 +43,7 @@ def test_start_creates_the_issue_branch_and_records_the_issue_keeping_comments(r
     assert repo.git("branch", "--show-current").strip() == "AUTH-42-reset-password"
     text = (repo.root / "backend/app/domains/auth/Context.toml").read_text()
     assert text == ("# what the agent works on\n[context]\n"
-                    'current_epic = "E1"\ncurrent_step = "1.2"  # keep in sync\n'
+                    'current_epic = "E1"\ncurrent_step = "2.2"  # keep in sync\n'
                     'current_domain = "auth"\ncurrent_dev_stage = "implement"\ncurrent_issue = "AUTH-42"\n')
 
 

@@ -1,0 +1,178 @@
+"""Plan rules P001-P005: code moves the plan forward, and the plan moves only forward.
+
+The plan in HEAD is compared with the plan in the index, unit by unit.
+"""
+from __future__ import annotations
+
+from ..findings import Finding
+from ..plan.locate import read_plan, targets
+from ..plan.model import Plan
+
+HEADS = ("phase", "step", "issue")
+MARKER_HINT = "mark it done (`- [x]`, or `✅ **COMPLETED**` on the heading or task line)"
+
+
+def unit_keys(plan: Plan) -> dict:
+    """Units by a key that survives edits elsewhere in the file: kind and id,
+    or, for a task without id, its owner's key and its title."""
+    keys: dict = {}
+
+    def visit(units, owner):
+        for unit in units:
+            key = (unit.kind, unit.id.casefold()) if unit.id else (unit.kind, owner, " ".join(unit.title.split()).casefold())
+            while key in keys:  # the same anonymous task twice
+                key = key + ("again",)
+            keys[key] = unit
+            visit(unit.children, key)
+
+    visit(plan.units, None)
+    return keys
+
+
+def progressed(unit) -> bool:
+    """Completed, or (features) partial with its reason: both are progress."""
+    return unit.completed or unit.extra.get("status") == "partial"
+
+
+def label(unit) -> str:
+    return f"{unit.kind} {unit.id}".strip() if unit.id else f"task \"{unit.title}\""
+
+
+def check(snapshot, contexts, config) -> list:
+    if config["plan"]["require"] == "off":
+        return []
+    findings = []
+    progress_by_group: dict = {}
+    for target in targets(snapshot, contexts, config):
+        group = target.context.path if target.context is not None else ""
+        progress_by_group.setdefault(group, [target, False, None])
+        text = snapshot.read_text(target.path)
+        if text is None:
+            if target.code:
+                findings.append(Finding(
+                    "P002", f"plan {target.path} is not in the commit", path=target.path,
+                    hint=_where_current(target) + "add the plan (or set plan.paths in the config)"))
+                progress_by_group[group][1] = True  # P001 would say the same again
+            continue
+        after = read_plan(target.path, text, config)
+        if progress_by_group[group][0] is target:
+            progress_by_group[group][2] = after
+        if after.errors:
+            continue  # unreadable (malformed JSON): the reports check names the line
+        before_text = snapshot.read_text(target.path, before=True)
+        if before_text == text:  # plan not staged: nothing moved, no second parse
+            before = after
+        else:
+            before = read_plan(target.path, before_text, config) if before_text is not None else Plan(target.path, [])
+        old, new = unit_keys(before), unit_keys(after)
+        newly = [u for k, u in new.items() if progressed(u) and not (k in old and progressed(old[k]))]
+        if newly:
+            progress_by_group[group][1] = True
+        current = after.find(target.current, target.kind or None) if target.current else None
+        if target.current and current is None:
+            findings.append(Finding(
+                "P002", f"current {target.kind or 'unit'} {target.current} is not in the plan", path=target.path,
+                line=1, hint=_where_current(target) + f"add a heading for {target.current} or fix the context"))
+        findings += _removed_markers(target, old, new, text)
+        findings += _completed_with_open_tasks(target, newly)
+        if current is not None:
+            findings += _out_of_order(target, after, current, newly)
+        if current is not None and config["plan"]["require"] == "step-complete" and target.code \
+                and not current.completed:
+            findings.append(Finding(
+                "P001", f"code staged for {label(current)} but the {current.kind} is not marked completed",
+                path=target.path, line=current.line,
+                hint=f"finish {label(current)} and {MARKER_HINT}, then git add {target.path}"))
+            progress_by_group[group][1] = True
+    for target, moved, plan in progress_by_group.values():
+        if target.code and not moved:
+            findings.append(_no_progress(target, plan))
+    return findings
+
+
+def _where_current(target) -> str:
+    if target.context is not None and target.context.lines.get("current_step"):
+        return f"current_step is set in {target.context.path}:{target.context.lines['current_step']}; "
+    return ""
+
+
+def _no_progress(target, plan) -> Finding:
+    current = plan.find(target.current, target.kind or None) if target.current and plan else None
+    what = f" for {label(current)}" if current is not None else ""
+    line = current.line if current is not None else 1
+    open_tasks = current.open_tasks() if current is not None else []
+    todo = f"mark the finished task of {label(current)} done, e.g. \"{open_tasks[0].title}\" at line " \
+           f"{open_tasks[0].line}" if open_tasks else \
+        f"mark the finished work{what} done"
+    return Finding("P001", f"code staged{what} but the plan was not updated", path=target.path, line=line,
+                   hint=f"{todo} (`- [x]` or `✅ **COMPLETED**`), then git add {target.path}")
+
+
+def _line_holding(text: str, title: str) -> int:
+    for number, line in enumerate(text.splitlines(), 1):
+        if title and title in line:
+            return number
+    return 0
+
+
+def _removed_markers(target, old: dict, new: dict, after_text: str) -> list:
+    findings = []
+    for key, unit in old.items():
+        if not progressed(unit):
+            continue
+        now = new.get(key)
+        if now is None and unit.kind == "task":
+            line = _line_holding(after_text, unit.title)
+            if line:  # still there, no longer marked (and so no longer read as a task)
+                findings.append(Finding(
+                    "P003", f"completed marker removed from {label(unit)}", path=target.path, line=line,
+                    hint="restore the marker, or reopen the work in a new task instead of unmarking done work"))
+                continue
+        if now is None:
+            findings.append(Finding(
+                "P003", f"completed {label(unit)} was removed from the plan", path=target.path, line=1,
+                hint="keep completed work in the plan; restore it with its completed marker"))
+        elif not progressed(now):
+            findings.append(Finding(
+                "P003", f"completed marker removed from {label(now)}", path=target.path, line=now.line,
+                hint="restore the marker, or reopen the work in a new task instead of unmarking done work"))
+    return findings
+
+
+def _completed_with_open_tasks(target, newly: list) -> list:
+    findings = []
+    for unit in newly:
+        if unit.kind not in HEADS:
+            continue
+        open_tasks = unit.open_tasks()
+        if open_tasks:
+            first = open_tasks[0]
+            findings.append(Finding(
+                "P004", f"{label(unit)} marked completed with {len(open_tasks)} open task"
+                f"{'s' if len(open_tasks) > 1 else ''} (first: \"{first.title}\" at line {first.line})",
+                path=target.path, line=unit.line,
+                hint="finish and mark its tasks done, or remove the completed marker from the heading"))
+    return findings
+
+
+def _out_of_order(target, after: Plan, current, newly: list) -> list:
+    """Units after the current one, newly completed: scope creep."""
+    order = [u for u in after.walk() if u.kind == current.kind]
+    try:
+        position = next(i for i, u in enumerate(order) if u is current)
+    except StopIteration:
+        return []
+    later = order[position + 1:]
+    later_ids = {id(u) for u in later}
+    inside = {id(t): u for u in later for t in u.iter()}
+    findings = []
+    for unit in newly:
+        owner = unit if id(unit) in later_ids else inside.get(id(unit))
+        if owner is None:
+            continue
+        findings.append(Finding(
+            "P005", f"{label(unit)} completed, but the current {current.kind} is {current.id}",
+            path=target.path, line=unit.line,
+            hint=f"finish {label(current)} first, or move current_step on in the context"
+            if current.kind == "step" else f"work on {owner.id} on its own branch"))
+    return findings

@@ -1,0 +1,89 @@
+"""One plan model for every plan format: a tree of units in file order.
+
+Readers (markdown, features.json, spec-kit tasks.md) all return a `Plan`, so
+the plan checks never care which format a repository uses.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+
+class Unit:
+    """A phase, step, issue, feature or task, with its children in file order.
+
+    Plain classes, not dataclasses: `dataclasses` imports `inspect`, a cost
+    every hook would pay at start-up.
+    """
+
+    __slots__ = ("kind", "id", "title", "line", "completed", "children", "extra")
+
+    def __init__(self, kind: str, id: str, title: str, line: int, completed: bool,
+                 children: list | None = None, extra: dict | None = None):
+        self.kind = kind  # "phase" | "step" | "issue" | "feature" | "task"
+        self.id = id  # "2", "2.3", "AUTH-12", "T001", "F1"; "" for an anonymous task
+        self.title = title  # text without markers, ids, checkboxes
+        self.line = line  # 1-based line in the file
+        self.completed = completed
+        self.children = children if children is not None else []
+        self.extra = extra if extra is not None else {}
+
+    def _fields(self) -> tuple:
+        return (self.kind, self.id, self.title, self.line, self.completed, self.children, self.extra)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unit) and self._fields() == other._fields()
+
+    def __repr__(self) -> str:
+        return (f"Unit({self.kind!r}, {self.id!r}, {self.title!r}, line={self.line}, "
+                f"completed={self.completed}, children={self.children!r})")
+
+    def iter(self) -> Iterator["Unit"]:
+        """This unit, then its descendants, depth-first in file order."""
+        stack = [self]
+        while stack:
+            unit = stack.pop()
+            yield unit
+            stack.extend(reversed(unit.children))
+
+    def open_tasks(self) -> list:
+        """Task descendants (at any depth) that are not completed."""
+        return [u for u in self.iter() if u is not self and u.kind == "task" and not u.completed]
+
+
+class Plan:
+    """A plan file's units; `errors` holds (line, col, message) for what could not be read."""
+
+    __slots__ = ("path", "units", "errors")
+
+    def __init__(self, path: str, units: list, errors: list | None = None):
+        self.path = path
+        self.units = units
+        self.errors = errors if errors is not None else []
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Plan) and (self.path, self.units, self.errors) == (
+            other.path, other.units, other.errors)
+
+    def __repr__(self) -> str:
+        return f"Plan({self.path!r}, {len(self.units)} units, errors={self.errors!r})"
+
+    def walk(self) -> Iterator[Unit]:
+        """All units depth-first, in file order."""
+        for unit in self.units:
+            yield from unit.iter()
+
+    def find(self, unit_id: str, kind: str | None = None) -> Unit | None:
+        """The first unit with this id (case-insensitive), optionally of one kind.
+
+        `kind` settles the clash of `## Phase 2` and `### Step 2`, which share
+        the id "2"; without it the first one in the file wins.
+        """
+        wanted = unit_id.strip().casefold()
+        for unit in self.walk():
+            if unit.id.casefold() == wanted and (kind is None or unit.kind == kind):
+                return unit
+        return None
+
+    def completed_ids(self) -> set:
+        """Ids of completed units; anonymous tasks have no id and are left out."""
+        return {u.id for u in self.walk() if u.completed and u.id}
