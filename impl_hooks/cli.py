@@ -122,3 +122,20 @@ def status(fmt: str) -> None:
         return 0
 
     _exit(guarded(body))
+
+
+@main.command()
+@click.option("--fix", is_flag=True, help="Rewrite the sections in the work tree (never the index).")
+@FORMAT
+def structure(fix: bool, fmt: str) -> None:
+    """Check (or --fix) the CLAUDE.md / AGENTS.md Project Structure sections."""
+    from .hooks import _staged_snapshot, fix_structure
+    from .runner import run_checks
+
+    def body() -> int:
+        snapshot = _staged_snapshot()
+        if fix:
+            return fix_structure(snapshot)
+        return report(run_checks(snapshot, ["structure"]), fmt)
+
+    _exit(guarded(body))

@@ -28,7 +28,9 @@ PRESET_MARKERS = (
 
 # Listed in one git call per run: the config files, the preset markers and
 # every Context.toml; later questions about them are answered from it.
-MARKER_GLOBS = CONFIG_FILES + tuple(dict.fromkeys(p for _, globs in PRESET_MARKERS for p in globs))
+STRUCTURE_FILES = ["CLAUDE.md", "*/CLAUDE.md", "AGENTS.md"]
+MARKER_GLOBS = CONFIG_FILES + tuple(dict.fromkeys(
+    [p for _, globs in PRESET_MARKERS for p in globs] + STRUCTURE_FILES))
 
 NOT_CODE = [
     "*.md", "*.markdown", "*.rst", "*.txt", "*.adoc", "docs/**", "doc/**",
@@ -53,7 +55,7 @@ BASE: dict[str, object] = {
         "not_code": NOT_CODE,
     },
     "structure": {
-        "files": ["CLAUDE.md", "*/CLAUDE.md", "AGENTS.md"],
+        "files": STRUCTURE_FILES,
         "heading": "Project Structure",
         "ignore": ["**/__pycache__/**", "*.pyc", "node_modules", ".git"],
     },

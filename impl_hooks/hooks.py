@@ -84,6 +84,38 @@ def plan_main(argv: Sequence[str] | None = None) -> int:
     return _check_hook("impl-plan", argv)
 
 
+def structure_main(argv: Sequence[str] | None = None) -> int:
+    """S001-S003; with --fix, rewrite the sections in the work tree and fail so the user re-stages."""
+    def body() -> int:
+        from .runner import run_checks
+
+        args = parse(argv, "impl-structure", f"{FORMAT_USAGE} [--fix]", flags=("--fix",))
+        snapshot = _staged_snapshot()
+        if args.get("--fix"):
+            return fix_structure(snapshot)
+        return report(run_checks(snapshot, ["structure"]), args.get("--format"))
+
+    return guarded(body)
+
+
+def fix_structure(snapshot) -> int:
+    """Rewrite stale structure sections atomically; never touches the index."""
+    from .atomic import write_atomic
+    from .checks.structure import fixed_texts
+    from .config import load_config
+    from .runner import run_checks
+
+    config = load_config(snapshot)
+    rewritten = fixed_texts(snapshot, config)
+    for file, text in rewritten.items():
+        write_atomic(os.path.join(snapshot.root, file), text)
+        print(f"rewrote {file}")
+    if rewritten:
+        print(f"impl-hooks: review and stage the change: git add {' '.join(sorted(rewritten))}")
+        return 1
+    return report(run_checks(snapshot, ["structure"], config), "text")
+
+
 def branch_created_main(argv: Sequence[str] | None = None) -> int:
     """post-checkout: a branch that was just created is named after the issue."""
     def body() -> int:

@@ -12,6 +12,7 @@ from .findings import Finding, filter_findings
 HOOK_CHECKS: dict[str, list[str]] = {
     "impl-branch": ["branch"],
     "impl-plan": ["plan"],
+    "impl-structure": ["structure"],
 }
 DETERMINISTIC = [name for names in HOOK_CHECKS.values() for name in names]
 HOOK_CHECKS["impl-check"] = DETERMINISTIC

@@ -2,11 +2,10 @@
 in the governing Context.toml with its comments and layout kept."""
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from typing import Optional
 
+from .atomic import write_atomic
 from .errors import UsageError
 
 
@@ -67,20 +66,3 @@ def record_issue(path: str, issue: str) -> None:
     target = table if isinstance(table, dict) and "current_issue" not in doc else doc
     target["current_issue"] = issue
     write_atomic(path, tomlkit.dumps(doc))
-
-
-def write_atomic(path: str, text: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".impl-hooks-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        try:
-            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
-        except OSError:
-            pass
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -1,0 +1,148 @@
+"""S001-S003 on real commits through pre-commit, and `--fix` that the user re-stages."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from impl_hooks.hooks import check_main, structure_main
+
+from conftest import commit
+
+BACKEND = """# Backend
+
+Conventions: one folder a domain.
+
+## Project Structure
+
+```
+backend/
+├── app/                  # FastAPI application
+│   ├── domains/          # one folder a domain
+│   │   └── auth/         # login, sessions
+│   └── main.py           # entry point
+└── CLAUDE.md
+```
+
+## Testing
+
+Run pytest.
+"""
+
+
+@pytest.fixture
+def structured(repo, precommit):
+    repo.files({
+        "backend/CLAUDE.md": BACKEND,
+        "backend/app/main.py": "app = None\n",
+        "backend/app/domains/auth/login.py": "def login():\n    return 1\n",
+    }).commit("base")
+    repo.branch("AUTH-1")
+    precommit(["impl-structure"])
+    return repo
+
+
+def test_added_file_missing_from_the_structure_is_s001_at_its_folder_line(structured):
+    structured.files({"backend/app/settings.py": "DEBUG = False\n"}).stage()
+    refused = commit(structured)
+    assert refused.returncode == 1
+    assert 'backend/CLAUDE.md:9: S001 "backend/app/settings.py" was added' in refused.out
+
+
+def test_added_folder_is_asked_for_once(structured):
+    structured.files({f"backend/app/domains/billing/f{i}.py": "x = 1\n" for i in range(5)}).stage()
+    refused = commit(structured)
+    assert refused.out.count("S001") == 1
+    assert 'backend/CLAUDE.md:10: S001 "backend/app/domains/billing/" was added' in refused.out
+
+
+def test_deleted_file_still_listed_is_s002_at_its_line(structured):
+    structured.git("rm", "-q", "backend/app/main.py")
+    refused = commit(structured)
+    assert 'backend/CLAUDE.md:12: S002 "backend/app/main.py" was removed but backend/CLAUDE.md still lists it' in refused.out
+
+
+def test_deleted_folder_is_one_s002(structured):
+    structured.git("rm", "-q", "-r", "backend/app/domains/auth")
+    refused = commit(structured)
+    assert refused.out.count("S002") == 1
+    # auth/ was all of domains/: the topmost gone folder is the one reported
+    assert 'backend/CLAUDE.md:10: S002 "backend/app/domains" was removed' in refused.out
+
+
+def test_renamed_file_is_s001_for_the_new_and_s002_for_the_old_name(structured):
+    structured.git("mv", "backend/app/main.py", "backend/app/server.py")
+    refused = commit(structured)
+    assert 'S001 "backend/app/server.py" was added' in refused.out
+    assert 'backend/CLAUDE.md:12: S002 "backend/app/main.py" was removed' in refused.out
+
+
+def test_renamed_folder(structured):
+    structured.git("mv", "backend/app/domains/auth", "backend/app/domains/identity")
+    refused = commit(structured)
+    assert 'S001 "backend/app/domains/identity/" was added' in refused.out
+    assert 'S002 "backend/app/domains/auth" was removed' in refused.out
+
+
+def test_fix_rewrites_the_work_tree_only_then_the_restaged_commit_passes(structured, run_hook):
+    structured.git("mv", "backend/app/main.py", "backend/app/server.py")
+    structured.files({"backend/app/domains/billing/pay.py": "x = 1\n"}).stage()
+    staged_before = structured.git("diff", "--cached", "--name-status")
+    code, out, _ = run_hook(structure_main, structured.root, "--fix")
+    assert code == 1
+    assert "rewrote backend/CLAUDE.md" in out
+    assert structured.git("diff", "--cached", "--name-status") == staged_before  # index untouched
+    text = (structured.root / "backend/CLAUDE.md").read_text()
+    assert "│   └── server.py" in text and "main.py" not in text
+    assert "│   │   ├── auth/         # login, sessions" in text  # comment and its column kept
+    assert "│   │   └── billing/" in text
+    assert text.endswith("## Testing\n\nRun pytest.\n")
+    assert commit(structured).returncode == 1  # not staged yet
+    structured.stage()
+    assert commit(structured).returncode == 0
+    code, out, _ = run_hook(structure_main, structured.root, "--fix")
+    assert (code, out) == (0, "")  # a second fix changes nothing
+
+
+def test_hook_with_fix_arg_rewrites_and_fails(repo, precommit):
+    repo.files({"backend/CLAUDE.md": BACKEND, "backend/app/main.py": "x\n",
+                "backend/app/domains/auth/login.py": "y\n"}).commit("base")
+    repo.branch("AUTH-1")
+    precommit(["impl-structure"], args={"impl-structure": ["--fix"]})
+    repo.files({"backend/app/tasks.py": "z\n"}).stage()
+    refused = commit(repo)
+    assert refused.returncode == 1 and "rewrote backend/CLAUDE.md" in refused.out
+    repo.stage()
+    assert commit(repo).returncode == 0
+
+
+def test_listed_path_that_never_existed_is_an_s003_warning(repo, run_hook):
+    repo.files({"CLAUDE.md": "## Project Structure\n\n- `src/` code\n  - `api.py`\n  - `ghost.py`\n",
+                "src/api.py": "x\n"}).commit("base")
+    repo.branch("AUTH-1")
+    repo.files({"src/api.py": "y\n", "CLAUDE.md": "## Project Structure\n\n- `src/` code\n  - `api.py`\n  - `ghost.py`\n\n"}).stage()
+    code, out, _ = run_hook(check_main, repo.root)
+    assert code == 0
+    assert 'CLAUDE.md:5: S003 (warning) CLAUDE.md lists "src/ghost.py", which does not exist' in out
+
+
+def test_commit_outside_every_structure_scope_reads_no_structure_file(repo, run_hook):
+    repo.files({"backend/CLAUDE.md": BACKEND, "backend/app/main.py": "x\n", "docs/x.md": "a\n"}).commit("base")
+    repo.branch("AUTH-1")
+    repo.files({"docs/y.md": "b\n"}).stage()
+    assert run_hook(structure_main, repo.root) == (0, "", "")
+
+
+def test_cli_structure_fix(repo, monkeypatch):
+    from click.testing import CliRunner
+
+    from impl_hooks.cli import main
+    repo.files({"backend/CLAUDE.md": BACKEND, "backend/app/main.py": "x\n",
+                "backend/app/domains/auth/login.py": "y\n"}).commit("base")
+    repo.branch("AUTH-1")
+    repo.files({"backend/app/jobs.py": "z\n"}).stage()
+    monkeypatch.chdir(repo.root)
+    result = CliRunner().invoke(main, ["structure", "--fix"])
+    assert result.exit_code == 1 and "rewrote backend/CLAUDE.md" in result.output
+    assert "│   ├── jobs.py" in (repo.root / "backend/CLAUDE.md").read_text()
