@@ -139,3 +139,45 @@ def structure(fix: bool, fmt: str) -> None:
         return report(run_checks(snapshot, ["structure"]), fmt)
 
     _exit(guarded(body))
+
+
+@main.command()
+@click.option("--no-cache", is_flag=True, help="Ask again even if this staged change was reviewed.")
+@click.option("--fix", is_flag=True, help="Ask the agent to edit the work tree so the deterministic "
+              "findings go away (never the index); exits 1 so you review and re-stage.")
+@FORMAT
+def agent(no_cache: bool, fix: bool, fmt: str) -> None:
+    """Agent pass: Claude reviews the staged change against the current plan step."""
+    from .hooks import _staged_snapshot, agent_fix, agent_review
+
+    def body() -> int:
+        snapshot = _staged_snapshot()
+        return agent_fix(snapshot) if fix else agent_review(snapshot, no_cache, fmt)
+
+    _exit(guarded(body))
+
+
+@main.command()
+@click.option("--show", is_flag=True, help="List the recorded approvals instead.")
+def approve(show: bool) -> None:
+    """Record that a person tested exactly what is staged now (the approval gate)."""
+    def body() -> int:
+        from .approval import load_approvals, record_approval, staged_tree
+        from .snapshot import Repo
+
+        repo = Repo.discover()
+        if show:
+            entries = load_approvals(repo)
+            for entry in entries:
+                click.echo(f"{entry['tree'][:12]}  {entry.get('when', '')}  {entry.get('who', '')}  "
+                           f"{entry.get('branch', '')}")
+            if not entries:
+                click.echo("no approvals recorded")
+            return 0
+        ident = repo.git(["var", "GIT_AUTHOR_IDENT"], check=False).decode().strip()
+        who = ident.rsplit(" ", 2)[0] if ident else os.environ.get("USER", "unknown")
+        entry = record_approval(repo, staged_tree(repo), who, repo.branch() or "")
+        click.echo(f"approved staged tree {entry['tree'][:12]} ({who}); commit it without changing the index")
+        return 0
+
+    _exit(guarded(body))

@@ -84,6 +84,10 @@ def plan_main(argv: Sequence[str] | None = None) -> int:
     return _check_hook("impl-plan", argv)
 
 
+def reports_main(argv: Sequence[str] | None = None) -> int:
+    return _check_hook("impl-reports", argv)
+
+
 def structure_main(argv: Sequence[str] | None = None) -> int:
     """S001-S003; with --fix, rewrite the sections in the work tree and fail so the user re-stages."""
     def body() -> int:
@@ -114,6 +118,77 @@ def fix_structure(snapshot) -> int:
         print(f"impl-hooks: review and stage the change: git add {' '.join(sorted(rewritten))}")
         return 1
     return report(run_checks(snapshot, ["structure"], config), "text")
+
+
+def agent_main(argv: Sequence[str] | None = None) -> int:
+    """The agent pass (opt-in hook): Claude reviews the staged change against the plan step."""
+    def body() -> int:
+        args = parse(argv, "impl-agent", f"{FORMAT_USAGE} [--no-cache] [--fix]", flags=("--no-cache", "--fix"))
+        snapshot = _staged_snapshot()
+        if args.get("--fix"):
+            return agent_fix(snapshot)
+        return agent_review(snapshot, args.get("--no-cache", False), args.get("--format"))
+
+    return guarded(body)
+
+
+def agent_review(snapshot, no_cache: bool, fmt: str) -> int:
+    from .agent.gather import gather
+    from .agent.progress import elapsed_ticker
+    from .agent.run import format_summary, review
+    from .config import load_config
+    from .context import Contexts
+    from .findings import filter_findings
+
+    config = load_config(snapshot)
+    inputs = gather(snapshot, Contexts(snapshot), config)
+    result = review(inputs, config["agent"], snapshot.repo.common_dir, no_cache=no_cache,
+                    progress=elapsed_ticker(), cwd=snapshot.root)
+    for note in result.notes:
+        print(f"agent: {note}", file=sys.stderr)
+    print(format_summary(result), file=sys.stderr)
+    return report(filter_findings(result.findings, config["ignore"], snapshot.line_of), fmt)
+
+
+def agent_fix(snapshot) -> int:
+    """Ask the agent to edit the work tree so the deterministic findings go away."""
+    from .agent.fix import apply_edits, propose_fixes
+    from .agent.progress import elapsed_ticker
+    from .config import load_config
+    from .findings import render_text
+    from .runner import HOOK_CHECKS, run_checks
+
+    config = load_config(snapshot)
+    findings = [f for f in run_checks(snapshot, HOOK_CHECKS["impl-check"], config) if f.blocks]
+    if not findings:
+        print("agent --fix: nothing to fix, the deterministic checks pass")
+        return 0
+    files = {}
+    for path in dict.fromkeys(f.path for f in findings if f.path):
+        try:
+            with open(os.path.join(snapshot.root, path), encoding="utf-8", newline="") as fh:
+                files[path] = fh.read()
+        except (OSError, UnicodeDecodeError):
+            continue  # a report that does not exist yet: the agent may create it
+    proposal = propose_fixes(render_text(findings), files, config["agent"], cwd=snapshot.root,
+                             progress=elapsed_ticker())
+    for note in proposal.notes:
+        print(f"agent: {note}", file=sys.stderr)
+    if proposal.error:
+        print(f"impl-hooks: agent --fix could not run: {proposal.error}", file=sys.stderr)
+        if proposal.hint:
+            print(f"  hint: {proposal.hint}", file=sys.stderr)
+        return 2
+    applied = apply_edits(snapshot.root, proposal.edits)
+    for path in applied.written:
+        print(f"rewrote {path}")
+    for path, reason in applied.refused:
+        print(f"refused {path}: {reason}", file=sys.stderr)
+    if applied.written:
+        print(f"impl-hooks: review the edits and stage them: git add {' '.join(applied.written)}")
+        return 1
+    print("agent --fix: the agent proposed no change")
+    return 1
 
 
 def branch_created_main(argv: Sequence[str] | None = None) -> int:

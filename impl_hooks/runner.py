@@ -13,6 +13,7 @@ HOOK_CHECKS: dict[str, list[str]] = {
     "impl-branch": ["branch"],
     "impl-plan": ["plan"],
     "impl-structure": ["structure"],
+    "impl-reports": ["reports"],
 }
 DETERMINISTIC = [name for names in HOOK_CHECKS.values() for name in names]
 HOOK_CHECKS["impl-check"] = DETERMINISTIC

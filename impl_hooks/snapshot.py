@@ -164,6 +164,7 @@ class Snapshot:
         self._changes: list[Change] | None = None
         self._shas: dict[tuple, str | None] = {}
         self._listing: dict[tuple, list[str]] = {}
+        self.memo: dict = {}  # what checks derive from the snapshot, shared within one run
 
     @classmethod
     def staged(cls, repo: Repo) -> "Snapshot":
@@ -307,6 +308,21 @@ class Snapshot:
                 self._shas[(side_key, literal)] = None
         self._listing[(side_key, patterns)] = found
         return found
+
+    def grep(self, needles: Iterable[str]) -> list[str]:
+        """Text files of the tree that contain any of the fixed strings, in one git call."""
+        args = ["grep", "-l", "-z", "-I", "-F"]
+        for needle in needles:
+            args += ["-e", needle]
+        if self.after is INDEX:
+            args.append("--cached")
+        else:
+            args.append(self.after)
+        out = git(args, cwd=self.repo.root, check=False)
+        names = [decode_path(p) for p in out.split(b"\0") if p]
+        if self.after is not INDEX:  # `rev:path`
+            names = [n.split(":", 1)[1] if ":" in n else n for n in names]
+        return names
 
     def exists(self, paths: Iterable[str]) -> set:
         """Which of `paths` (files or folders) exist in the tree, in one git call."""

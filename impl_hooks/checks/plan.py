@@ -5,7 +5,7 @@ The plan in HEAD is compared with the plan in the index, unit by unit.
 from __future__ import annotations
 
 from ..findings import Finding
-from ..plan.locate import read_plan, targets
+from ..plan.locate import plan_of, targets
 from ..plan.model import Plan
 
 HEADS = ("phase", "step", "issue")
@@ -38,34 +38,73 @@ def label(unit) -> str:
     return f"{unit.kind} {unit.id}".strip() if unit.id else f"task \"{unit.title}\""
 
 
+def plan_targets(snapshot, contexts, config) -> list:
+    """The plan targets of this run, computed once and shared by the checks."""
+    if "targets" not in snapshot.memo:
+        snapshot.memo["targets"] = targets(snapshot, contexts, config)
+    return snapshot.memo["targets"]
+
+
+def newly_progressed(snapshot, target, config) -> list:
+    """Units completed (or partial) in the index that were not in HEAD."""
+    after = plan_of(snapshot, target.path, config)
+    if after is None:
+        return []
+    before = plan_of(snapshot, target.path, config, before=True) or Plan(target.path, [])
+    if before is after:
+        return []
+    old, new = unit_keys(before), unit_keys(after)
+    return [u for k, u in new.items() if progressed(u) and not (k in old and progressed(old[k]))]
+
+
+def completions(snapshot, contexts, config) -> list:
+    """(target, unit) for each plan unit this commit completes; unit is None when the
+    preset has no current unit and the whole plan (a task's features, a feature's
+    tasks) is declared done by this commit."""
+    done = []
+    for target in plan_targets(snapshot, contexts, config):
+        after = plan_of(snapshot, target.path, config)
+        if after is None or after.errors:
+            continue
+        if target.current:
+            current = after.find(target.current, target.kind or None)
+            if current is not None and any(u is current for u in newly_progressed(snapshot, target, config)):
+                done.append((target, current))
+        elif target.path.endswith(".json"):
+            if target.path in {c.path for c in snapshot.changes}:
+                done.append((target, None))
+        else:
+            before = plan_of(snapshot, target.path, config, before=True)
+            units = [u for u in after.walk() if u.kind in ("task", "feature")]
+            if units and all(u.completed for u in units) and before is not after and not (
+                    before is not None and all(u.completed for u in before.walk() if u.kind in ("task", "feature"))):
+                done.append((target, None))
+    return done
+
+
 def check(snapshot, contexts, config) -> list:
     if config["plan"]["require"] == "off":
         return []
     findings = []
     progress_by_group: dict = {}
-    for target in targets(snapshot, contexts, config):
+    for target in plan_targets(snapshot, contexts, config):
         group = target.context.path if target.context is not None else ""
         progress_by_group.setdefault(group, [target, False, None])
-        text = snapshot.read_text(target.path)
-        if text is None:
+        after = plan_of(snapshot, target.path, config)
+        if after is None:
             if target.code:
                 findings.append(Finding(
                     "P002", f"plan {target.path} is not in the commit", path=target.path,
                     hint=_where_current(target) + "add the plan (or set plan.paths in the config)"))
                 progress_by_group[group][1] = True  # P001 would say the same again
             continue
-        after = read_plan(target.path, text, config)
         if progress_by_group[group][0] is target:
             progress_by_group[group][2] = after
         if after.errors:
             continue  # unreadable (malformed JSON): the reports check names the line
-        before_text = snapshot.read_text(target.path, before=True)
-        if before_text == text:  # plan not staged: nothing moved, no second parse
-            before = after
-        else:
-            before = read_plan(target.path, before_text, config) if before_text is not None else Plan(target.path, [])
+        before = plan_of(snapshot, target.path, config, before=True) or Plan(target.path, [])
         old, new = unit_keys(before), unit_keys(after)
-        newly = [u for k, u in new.items() if progressed(u) and not (k in old and progressed(old[k]))]
+        newly = newly_progressed(snapshot, target, config)
         if newly:
             progress_by_group[group][1] = True
         current = after.find(target.current, target.kind or None) if target.current else None
@@ -73,7 +112,7 @@ def check(snapshot, contexts, config) -> list:
             findings.append(Finding(
                 "P002", f"current {target.kind or 'unit'} {target.current} is not in the plan", path=target.path,
                 line=1, hint=_where_current(target) + f"add a heading for {target.current} or fix the context"))
-        findings += _removed_markers(target, old, new, text)
+        findings += _removed_markers(target, old, new, snapshot.read_text(target.path) or "")
         findings += _completed_with_open_tasks(target, newly)
         if current is not None:
             findings += _out_of_order(target, after, current, newly)

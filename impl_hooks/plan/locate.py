@@ -155,3 +155,15 @@ def read_plan(path: str, text: str, config):
         return read_tasks_md(text, path)
     from .markdown import read_markdown_plan
     return read_markdown_plan(text, path, config["plan"]["completed"])
+
+
+def plan_of(snapshot, path: str, config, before: bool = False):
+    """The parsed plan at `path` after (or before) the change, or None; parsed once a run."""
+    key = ("plan", path, before)
+    if key not in snapshot.memo:
+        text = snapshot.read_text(path, before=before)
+        if before and text is not None and text == snapshot.read_text(path):
+            snapshot.memo[key] = plan_of(snapshot, path, config)
+        else:
+            snapshot.memo[key] = read_plan(path, text, config) if text is not None else None
+    return snapshot.memo[key]

@@ -1,0 +1,150 @@
+"""Backend `anthropic`: the Messages API through the official SDK, bounded in time.
+
+The SDK is imported inside `ask` only: it costs over a second to import and
+no other hook may pay for it. The SDK's own retries are off (they sleep as
+long as a `retry-after` header says); this module retries itself, within
+the deadline, and runs each attempt in a daemon thread so that no server,
+however slow, holds the commit past the deadline.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import threading
+import time
+from typing import Any, List, Optional, Tuple
+
+from .redact import scrub
+from .reply import Reply
+from .settings import AgentSettings
+
+MAX_ATTEMPTS = 3
+BACKOFF_SECONDS = 0.5  # doubled each retry unless the API says how long to wait
+KEY_HINT = "export ANTHROPIC_API_KEY=<your key>, or set on_error = \"allow\" under [tool.impl-hooks.agent]"
+RETRY_HINT = "try again later"
+
+
+def credentials() -> List[str]:
+    """The secret values the SDK would send; checked here because the SDK raises TypeError without one."""
+    return [v for v in (os.environ.get("ANTHROPIC_API_KEY"), os.environ.get("ANTHROPIC_AUTH_TOKEN")) if v]
+
+
+def _in_thread(call, seconds: float) -> Tuple[bool, Any, Optional[BaseException]]:
+    """(finished, result, exception) of call, given at most `seconds`."""
+    box: dict = {}
+
+    def run() -> None:
+        try:
+            box["result"] = call()
+        except BaseException as exc:  # handed to the caller, which maps it to A002
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name="impl-hooks-agent", daemon=True)
+    worker.start()
+    worker.join(max(seconds, 0.0))
+    if worker.is_alive():
+        return False, None, None
+    return True, box.get("result"), box.get("error")
+
+
+def _retry_after(response: Any) -> Optional[float]:
+    try:
+        value = float(response.headers.get("retry-after"))
+    except (AttributeError, TypeError, ValueError):
+        return None
+    return value if value >= 0 else None
+
+
+def _detail(exc: Any) -> str:
+    """The API's own error message, one line, short."""
+    body = getattr(exc, "body", None)
+    message = ""
+    if isinstance(body, dict):
+        error = body.get("error")
+        message = error.get("message", "") if isinstance(error, dict) else ""
+    message = " ".join(str(message).split())
+    return f": {message[:160]}" if message else ""
+
+
+def _classify(anthropic: Any, exc: BaseException, timeout: float) -> Tuple[str, str, bool, Optional[float]]:
+    """(reason, hint, retry?, seconds to wait) for an exception from the SDK."""
+    if isinstance(exc, anthropic.APITimeoutError):
+        return f"no answer from the API within the {timeout:g}s timeout", RETRY_HINT, False, None
+    if isinstance(exc, anthropic.APIConnectionError):
+        return "cannot connect to the Anthropic API", "check the network (or ANTHROPIC_BASE_URL)", True, None
+    if isinstance(exc, anthropic.APIStatusError):
+        status = exc.status_code
+        wait = _retry_after(exc.response)
+        if status == 429:
+            return "rate limited by the API (HTTP 429)", RETRY_HINT, True, wait
+        if status in (401, 403):
+            return f"the API refused the key (HTTP {status})", KEY_HINT, False, None
+        if status >= 500:
+            return f"the API failed (HTTP {status})", RETRY_HINT, True, wait
+        retry = status in (408, 409)
+        return f"the API refused the request (HTTP {status}{_detail(exc)})", "check model and max_tokens in [tool.impl-hooks.agent]", retry, wait
+    if isinstance(exc, TypeError):
+        return "the anthropic SDK found no API key", KEY_HINT, False, None
+    return f"the anthropic SDK failed ({type(exc).__name__})", RETRY_HINT, False, None
+
+
+def _reply_from(message: Any, tool_name: str, max_tokens: int) -> Reply:
+    usage = getattr(message, "usage", None)
+    tokens = {
+        "tokens_in": int(getattr(usage, "input_tokens", 0) or 0),
+        "tokens_out": int(getattr(usage, "output_tokens", 0) or 0),
+    }
+    if getattr(message, "stop_reason", "") == "max_tokens":
+        return Reply(error=f"the answer was cut at max_tokens ({max_tokens})", hint="raise max_tokens under [tool.impl-hooks.agent]", **tokens)
+    for block in getattr(message, "content", None) or []:
+        if getattr(block, "type", "") != "tool_use":
+            continue
+        if getattr(block, "name", "") != tool_name:
+            return Reply(error=f"the model called an unknown tool instead of `{tool_name}`", hint=RETRY_HINT, **tokens)
+        tool_input = getattr(block, "input", None)
+        if not isinstance(tool_input, dict):
+            return Reply(error=f"the `{tool_name}` call carries no input object", hint=RETRY_HINT, **tokens)
+        return Reply(tool_input=tool_input, **tokens)
+    return Reply(error=f"the model answered in text instead of calling `{tool_name}`", hint=RETRY_HINT, **tokens)
+
+
+def _create(anthropic: Any, request: dict, seconds: float) -> Any:
+    """One attempt, no SDK retries, the time left as its timeout."""
+    with anthropic.Anthropic(max_retries=0, timeout=seconds) as client:
+        return client.messages.create(**request, timeout=seconds)
+
+
+def ask(system: str, user: str, tool: dict, settings: AgentSettings, deadline: float) -> Reply:
+    """One forced call of `tool`; every failure is a Reply with a one-line error."""
+    secrets = credentials()
+    if not secrets:
+        return Reply(error="no ANTHROPIC_API_KEY set", hint=KEY_HINT)
+    try:
+        import anthropic
+    except ImportError:
+        return Reply(error="the anthropic package is not installed", hint="pip install 'impl-hooks[agent]' (the impl-agent hook installs it)")
+    request = {
+        "model": settings.model,
+        "max_tokens": settings.max_tokens,
+        "system": system,
+        "messages": [{"role": "user", "content": user}],
+        "tools": [tool],
+        "tool_choice": {"type": "tool", "name": tool["name"]},
+    }
+    timed_out = Reply(error=f"no answer from the API within the {settings.timeout:g}s timeout", hint=RETRY_HINT)
+    wait = 0.0
+    for attempt in range(MAX_ATTEMPTS):
+        if attempt:
+            time.sleep(wait)
+        remaining = max(deadline - time.monotonic(), 0.01)
+        finished, message, exc = _in_thread(functools.partial(_create, anthropic, request, remaining), remaining)
+        if not finished:
+            return timed_out
+        if exc is None:
+            return _reply_from(message, tool["name"], settings.max_tokens)
+        reason, hint, retry, retry_after = _classify(anthropic, exc, settings.timeout)
+        last = Reply(error=scrub(reason, secrets), hint=hint)
+        wait = BACKOFF_SECONDS * 2 ** attempt if retry_after is None else retry_after
+        if not retry or time.monotonic() + wait >= deadline:
+            return last
+    return last
