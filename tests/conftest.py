@@ -30,8 +30,9 @@ def _isolated_git(monkeypatch, tmp_path_factory):
     for key, value in GIT_ENV.items():
         monkeypatch.setenv(key, value)
     for key in list(os.environ):
-        if key.startswith("PRE_COMMIT_") and key != "PRE_COMMIT_HOME" or key in ("GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE"):
-            monkeypatch.delenv(key, raising=False)
+        if key.startswith("PRE_COMMIT_") and key != "PRE_COMMIT_HOME" or key in (
+                "GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE", "CLAUDECODE") or key.startswith("ANTHROPIC_"):
+            monkeypatch.delenv(key, raising=False)  # never the real API, never the caller's repo
 
 
 def git(cwd, *args: str, check: bool = True, input: Optional[str] = None) -> str:
