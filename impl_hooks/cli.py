@@ -29,16 +29,35 @@ def _exit(code: int) -> None:
 @main.command()
 @click.option("--hook", "hook_id", default="impl-check", show_default=True,
               help="Run only the checks of this hook id.")
+@click.option("--range", "rev_range", metavar="A..B",
+              help="Check each commit of a range as it was committed (pre-push, CI).")
+@click.option("--branch", help="With --range: the branch the commits are for "
+              "(default: $GITHUB_HEAD_REF, else the current branch).")
 @FORMAT
-def check(hook_id: str, fmt: str) -> None:
-    """Run the checks on the staged snapshot (what `git commit` would record)."""
-    from .hooks import _staged_snapshot
-    from .runner import HOOK_CHECKS, run_checks
+def check(hook_id: str, rev_range: Optional[str], branch: Optional[str], fmt: str) -> None:
+    """Run the checks on the staged snapshot (what `git commit` would record), or on a range."""
+    from .hooks import run_hook_checks
+    from .runner import HOOK_CHECKS
 
     if hook_id not in HOOK_CHECKS:
         raise click.BadParameter(f"unknown hook id (choose from {', '.join(sorted(HOOK_CHECKS))})",
                                  param_hint="--hook")
-    _exit(guarded(lambda: report(run_checks(_staged_snapshot(), HOOK_CHECKS[hook_id]), fmt)))
+    _exit(guarded(lambda: report(run_hook_checks(HOOK_CHECKS[hook_id], rev_range, branch), fmt)))
+
+
+@main.command("pre-receive")
+@FORMAT
+def pre_receive(fmt: str) -> None:
+    """Server side: read `old new ref` lines as git's pre-receive hook does; refuse bad pushes."""
+    def body() -> int:
+        from .ranges import pre_receive as check_push
+        from .runner import HOOK_CHECKS
+        from .snapshot import Repo
+
+        findings = check_push(Repo.discover(), sys.stdin.read().splitlines(), HOOK_CHECKS["impl-check"])
+        return report(findings, fmt)
+
+    _exit(guarded(body))
 
 
 @main.command("config")

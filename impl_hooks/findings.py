@@ -147,7 +147,7 @@ def render_github(findings: list) -> str:
         if f.line:
             props.append(f"line={f.line}")
         props.append(f"title={_github_escape(f.code + ' ' + RULES.get(f.code, ('', ''))[1], True)}")
-        body = f.message + (f"\nhint: {f.hint}" if f.hint else "")
+        body = (f"commit {f.commit}: " if f.commit else "") + f.message + (f"\nhint: {f.hint}" if f.hint else "")
         lines.append(f"::{kind} {','.join(props)}::{_github_escape(body)}")
     return "\n".join(lines)
 

@@ -52,24 +52,46 @@ def _staged_snapshot():
     from .snapshot import Repo, Snapshot
     repo = Repo.discover()
     snapshot = Snapshot.staged(repo)
-    local_branch = os.environ.get("PRE_COMMIT_LOCAL_BRANCH")
-    if local_branch:  # pre-push: the branch being pushed
-        snapshot.stage = "pre-push"
-        if local_branch.startswith("refs/heads/"):
-            snapshot.branch = local_branch[len("refs/heads/"):]
     return snapshot
 
 
 def _check_hook(hook_id: str, argv: Sequence[str] | None) -> int:
-    """Run a hook's checks on the staged snapshot (file names pre-commit passes are ignored)."""
+    """Run a hook's checks on the staged snapshot, or on each commit of a push or
+    `--range` (file names pre-commit passes are ignored)."""
     def body() -> int:
-        from .runner import HOOK_CHECKS, run_checks
+        from .runner import HOOK_CHECKS
 
-        args = parse(argv, hook_id, FORMAT_USAGE)
-        findings = run_checks(_staged_snapshot(), HOOK_CHECKS[hook_id])
+        args = parse(argv, hook_id, f"{FORMAT_USAGE} [--range A..B] [--branch NAME]",
+                     valued=("--format", "--range", "--branch"))
+        findings = run_hook_checks(HOOK_CHECKS[hook_id], args.get("--range"), args.get("--branch"))
         return report(findings, args.get("--format"))
 
     return guarded(body)
+
+
+def run_hook_checks(names, rev_range: str | None = None, branch: str | None = None) -> list:
+    """The staged snapshot, or a range: `--range`, else the refs pre-commit gives a pre-push hook."""
+    from .runner import run_checks
+
+    from_ref, to_ref = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
+    local = os.environ.get("PRE_COMMIT_LOCAL_BRANCH")
+    if rev_range is None and not local and not (from_ref and to_ref):
+        return run_checks(_staged_snapshot(), names)
+    from .ranges import check_range, push_range
+    from .snapshot import Repo
+
+    repo = Repo.discover()
+    if rev_range is None:
+        # pre-push gives no refs for a branch whose history the remote lacks entirely
+        rev_range = push_range(repo, from_ref or "", to_ref or local)
+        branch = branch or _branch_name(local or "")
+    elif branch is None:
+        branch = os.environ.get("GITHUB_HEAD_REF") or (None if repo.bare else repo.branch())
+    return check_range(repo, rev_range, branch, names)
+
+
+def _branch_name(ref: str) -> str | None:
+    return ref[len("refs/heads/"):] if ref.startswith("refs/heads/") else (ref or None)
 
 
 def check_main(argv: Sequence[str] | None = None) -> int:

@@ -58,7 +58,9 @@ class Change:
 class Repo:
     """Where the repository is; found with one `git rev-parse`."""
 
-    def __init__(self, root: str, git_dir: str, common_dir: str, head_sha: str | None = None):
+    def __init__(self, root: str, git_dir: str, common_dir: str, head_sha: str | None = None,
+                 bare: bool = False):
+        self.bare = bare
         self.root = root
         self.git_dir = git_dir
         self.common_dir = common_dir
@@ -72,8 +74,9 @@ class Repo:
             cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines()
         if len(lines) < 3:
-            if b"bare repository" in proc.stderr or b"work tree" in proc.stderr:
-                raise UsageError("a bare repository has no work tree to check; use --range")
+            if b"work tree" in proc.stderr:  # a bare repository (a server's pre-receive)
+                git_dir = git(["rev-parse", "--absolute-git-dir"], cwd=cwd).decode("utf-8", "surrogateescape").strip()
+                return cls(root=git_dir, git_dir=git_dir, common_dir=git_dir, bare=True)
             raise UsageError("not a git repository (or any parent up to the root)")
         root, git_dir, common = lines[0], lines[1], lines[2]
         head = lines[3] if len(lines) > 3 and proc.returncode == 0 and lines[3] != "HEAD" else None
@@ -143,6 +146,43 @@ class BlobReader:
         return {s: self.cache[s] for s in shas if s in self.cache}
 
 
+class TreeFiles:
+    """Every file of a commit (path -> blob id), moved forward commit by commit
+    through a range, with the glob listings asked so far kept up to date."""
+
+    def __init__(self, blobs: dict[str, str]):
+        self.blobs = blobs
+        self.listings: dict[tuple, set] = {}
+
+    def list(self, patterns: tuple) -> list[str]:
+        from .globs import match_git_glob
+
+        if patterns not in self.listings:
+            self.listings[patterns] = {p for p in self.blobs if match_git_glob(p, patterns)}
+        return sorted(self.listings[patterns])
+
+    def apply(self, changes: list[Change]) -> None:
+        """Move from a parent to its child, from the child's diff."""
+        from .globs import match_git_glob
+
+        touched = []
+        for change in changes:
+            touched.append(change.path)
+            if change.status == "R":
+                self.blobs.pop(change.old_path, None)
+                touched.append(change.old_path)
+            if change.status == "D" or change.new_mode == "160000":
+                self.blobs.pop(change.path, None)
+            else:
+                self.blobs[change.path] = change.new_sha
+        for patterns, found in self.listings.items():
+            for path in touched:
+                if path in self.blobs and match_git_glob(path, patterns):
+                    found.add(path)
+                else:
+                    found.discard(path)
+
+
 class Snapshot:
     """The tree being committed (`after`, the index by default) against `before`.
 
@@ -153,18 +193,20 @@ class Snapshot:
 
     def __init__(self, repo: Repo, before: str | None, after: str | None = INDEX,
                  branch: str | None = None, commit_label: str = "",
-                 stage: str = "pre-commit"):
+                 stage: str = "pre-commit", blobs: "BlobReader | None" = None,
+                 changes: "list[Change] | None" = None):
         self.repo = repo
         self.stage = stage  # pre-commit | pre-push | range
         self.before = before
         self.after = after
         self.branch = branch
         self.commit_label = commit_label
-        self.blobs = BlobReader(repo)
-        self._changes: list[Change] | None = None
+        self.blobs = blobs or BlobReader(repo)  # a range shares one reader (and its cache)
+        self._changes: list[Change] | None = changes
         self._shas: dict[tuple, str | None] = {}
         self._listing: dict[tuple, list[str]] = {}
         self.memo: dict = {}  # what checks derive from the snapshot, shared within one run
+        self.files: TreeFiles | None = None  # every file of `after`, kept by a range
 
     @classmethod
     def staged(cls, repo: Repo) -> "Snapshot":
@@ -204,6 +246,8 @@ class Snapshot:
 
     # -- reading trees ------------------------------------------------------
     def _lookup(self, side: str | None, paths: Iterable[str]) -> dict[str, str | None]:
+        if self.files is not None and side is not INDEX:
+            return self._from_files(side, paths)
         key_side = "index" if side is INDEX else side
         todo = [p for p in dict.fromkeys(paths) if (key_side, p) not in self._shas]
         if todo:
@@ -265,6 +309,23 @@ class Snapshot:
         lines = text.splitlines()
         return lines[line - 1] if 0 < line <= len(lines) else None
 
+    def _from_files(self, side: str | None, paths: Iterable[str]) -> dict[str, str | None]:
+        """Blob ids from the known listing of the commit, and its parent through the diff."""
+        known = self.files.blobs
+        if side == self.after:
+            return {p: known.get(p) for p in paths}
+        old = {}
+        for change in self.changes:
+            if change.status == "A":
+                old[change.path] = None
+            elif change.status in ("R", "C"):
+                old[change.path] = None
+                if change.status == "R":
+                    old[change.old_path] = change.old_sha
+            else:
+                old[change.path] = change.old_sha
+        return {p: old[p] if p in old else known.get(p) for p in paths}
+
     def list_paths(self, patterns: Iterable[str], before: bool = False) -> list[str]:
         """Paths of the tree matching git glob pathspecs, in one git call.
 
@@ -272,6 +333,8 @@ class Snapshot:
         that listing; blob ids seen on the way are kept for `read`.
         """
         patterns = tuple(patterns)
+        if self.files is not None and not before:
+            return self.files.list(patterns)
         side = self.before if before else self.after
         side_key = "index" if side is INDEX else side
         for (key, earlier), result in self._listing.items():
@@ -388,3 +451,30 @@ def parse_raw_diff(out: bytes) -> list[Change]:
             changes.append(Change(letter, path, "", old_sha, new_sha, new_mode))
             i += 2
     return changes
+
+
+def parse_raw_diff_by_commit(out: bytes) -> dict[str, list[Change]]:
+    """Parse `git diff-tree --stdin --always -r -z --raw` output: commit id, then its changes."""
+    by_commit: dict[str, list[Change]] = {}
+    current: list[Change] = []
+    fields = out.split(b"\0")
+    i = 0
+    while i < len(fields):
+        field = fields[i].strip(b"\n")
+        if not field:
+            i += 1
+            continue
+        if not field.startswith(b":"):
+            current = by_commit.setdefault(field.decode(), [])
+            i += 1
+            continue
+        parts = field[1:].split()
+        new_mode, old_sha, new_sha, status = (p.decode() for p in parts[1:5])
+        if status[0] in ("R", "C"):
+            current.append(Change(status[0], decode_path(fields[i + 2]), decode_path(fields[i + 1]),
+                                  old_sha, new_sha, new_mode))
+            i += 3
+        else:
+            current.append(Change(status[0], decode_path(fields[i + 1]), "", old_sha, new_sha, new_mode))
+            i += 2
+    return by_commit

@@ -77,9 +77,12 @@ def test_detached_head_without_rebase_is_a_b004_warning_not_a_block(repo, run_ho
 
 def test_pre_push_checks_the_pushed_branch_and_allows_protected(repo, run_hook):
     repo.files({"a": "1\n"}).commit()
-    env = {"PRE_COMMIT_LOCAL_BRANCH": "refs/heads/bad", "PRE_COMMIT_REMOTE_BRANCH": "refs/heads/bad"}
+    head = repo.git("rev-parse", "HEAD").strip()
+    push = {"PRE_COMMIT_FROM_REF": "0" * 40, "PRE_COMMIT_TO_REF": head,
+            "PRE_COMMIT_REMOTE_NAME": "origin", "PRE_COMMIT_REMOTE_URL": "/tmp/x"}
+    env = {**push, "PRE_COMMIT_LOCAL_BRANCH": "refs/heads/bad", "PRE_COMMIT_REMOTE_BRANCH": "refs/heads/bad"}
     assert findings_of(run_hook, branch_main, repo, env=env)[:2] == (1, ["B001"])
-    env = {"PRE_COMMIT_LOCAL_BRANCH": "refs/heads/main", "PRE_COMMIT_REMOTE_BRANCH": "refs/heads/main"}
+    env = {**push, "PRE_COMMIT_LOCAL_BRANCH": "refs/heads/main", "PRE_COMMIT_REMOTE_BRANCH": "refs/heads/main"}
     assert findings_of(run_hook, branch_main, repo, env=env)[:2] == (0, [])
 
 

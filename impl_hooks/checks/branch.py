@@ -34,7 +34,7 @@ def check(snapshot, contexts, config) -> list[Finding]:
     if match_name(branch, config["branch"]["exempt"]):
         return []
     if match_name(branch, config["branch"]["protected"]):
-        if snapshot.stage == "pre-commit":
+        if snapshot.stage == "pre-commit":  # a push or range of main is how merges land
             return [Finding("B002", f"commit on protected branch '{branch}'",
                             hint="create a branch for the issue: impl-hooks start ISSUE-ID")]
         return []

@@ -1,0 +1,427 @@
+"""`impl-hooks init`: set a repository up, never overwriting without --force.
+
+plan_init decides every file's new text and action without writing;
+apply_init writes them atomically; the CLI prints describe() and next_steps().
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import NamedTuple
+
+from . import __version__
+from .config import BASE, PRESET_DEFAULTS, PRESETS, merge, to_toml, tomllib
+from .errors import UsageError, toml_error
+
+REPO_URL = "https://example.com/your-mirror/impl-hooks"  # where the team hosts this repository
+REV = "v" + __version__
+HOOK_TYPES = ["pre-commit", "commit-msg", "prepare-commit-msg", "post-checkout", "pre-push"]
+CLAUDE_COMMAND = "impl-hooks claude-hook"
+
+CREATE = "create"
+UPDATE = "update"
+SKIP_EXISTS = "skip (exists, use --force)"
+SKIP_ODD = "skip (cannot edit safely)"
+SKIP_PRESENT = "skip (already there)"
+
+PRECOMMIT = ".pre-commit-config.yaml"
+OWN_CONFIG = ".impl-hooks.toml"
+PYPROJECT = "pyproject.toml"
+CLAUDE_SETTINGS = ".claude/settings.json"
+WORKFLOW_PATH = ".github/workflows/impl-hooks.yml"
+
+WORKFLOW = """\
+# impl-hooks on pull requests: every commit of the pull request is checked the
+# way the pre-commit hook checks a commit, so `git commit --no-verify` cannot skip it.
+# Copy to .github/workflows/impl-hooks.yml (`impl-hooks init --github` writes it).
+name: impl-hooks
+
+on:
+  pull_request:
+
+permissions:
+  contents: read
+
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0  # the whole history: the pull request's commits and its base
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - name: Install impl-hooks
+        run: pip install "git+{repo_url}@{rev}"
+      - name: Check the pull request's commits
+        env:
+          BASE_SHA: ${{ github.event.pull_request.base.sha }}
+          HEAD_SHA: ${{ github.event.pull_request.head.sha }}
+        run: impl-hooks check --range "$BASE_SHA..$HEAD_SHA" --format github
+"""
+
+CLAUDE_HOOKS = {  # Claude Code settings: event -> one matcher group
+    "PreToolUse": {"matcher": "Bash", "hooks": [{"type": "command", "command": CLAUDE_COMMAND}]},
+    "Stop": {"hooks": [{"type": "command", "command": CLAUDE_COMMAND}]},
+}
+
+
+class Write(NamedTuple):
+    path: str      # relative to the repository root, with `/`
+    text: str      # the new content ("" for a skip)
+    action: str    # CREATE | UPDATE | SKIP_EXISTS | SKIP_ODD | SKIP_PRESENT
+    note: str = ""  # for SKIP_ODD: what to paste by hand
+
+
+class InitPlan(NamedTuple):
+    root: str
+    preset: str
+    pinned: bool   # False: none detected, `preset` left unset so detection keeps working
+    writes: list
+
+
+# -- texts ----------------------------------------------------------------------
+
+def workflow_text() -> str:
+    return WORKFLOW.replace("{repo_url}", REPO_URL).replace("{rev}", REV)
+
+
+def precommit_entry(indent: str = "", nl: str = "\n") -> str:
+    """Our `repos:` item, pre-commit's own layout, at the given indent."""
+    lines = [f"-   repo: {REPO_URL}", f"    rev: {REV}", "    hooks:",
+             "    -   id: impl-check", "    -   id: impl-commit-msg", "    -   id: impl-prepare-msg",
+             "    -   id: impl-branch-created", "    -   id: impl-branch", "        stages: [pre-push]"]
+    return "".join(indent + line + nl for line in lines)
+
+
+def hook_types_line(types=HOOK_TYPES, nl: str = "\n") -> str:
+    return f"default_install_hook_types: [{', '.join(types)}]{nl}"
+
+
+def config_text(preset: str, pinned: bool) -> str:
+    """`.impl-hooks.toml`: the preset, then the preset's defaults commented out as a starting point."""
+    config = merge(merge(BASE, PRESET_DEFAULTS[preset]), {})
+    config["preset"] = preset
+    lines = ["# impl-hooks configuration (keys at the top level). The commented lines are",
+             "# the preset's defaults: uncomment one to change it. `impl-hooks config` prints",
+             "# the effective configuration."]
+    if not pinned:
+        lines.append("# No preset was detected; while `preset` stays unset it is detected from the")
+        lines.append(f"# files ({' | '.join(PRESETS)}).")
+    lines.append("")
+    for line in to_toml(config).splitlines():
+        if line == "[tool.impl-hooks]":
+            continue
+        line = re.sub(r"^(\[\[?)tool\.impl-hooks\.", r"\1", line)
+        if line.startswith("preset = ") and pinned:
+            lines.append(f'preset = "{preset}"')
+        else:
+            lines.append("# " + line if line else "")
+    return "\n".join(lines) + "\n"
+
+
+def pyproject_table(preset: str, pinned: bool) -> str:
+    if pinned:
+        return f'[tool.impl-hooks]\npreset = "{preset}"  # every key and its default: impl-hooks config\n'
+    return (f'[tool.impl-hooks]\n# preset = "{preset}"  # unset: detected from the files '
+            "(every key and its default: impl-hooks config)\n")
+
+
+# -- the config file ------------------------------------------------------------------
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        return None
+
+
+def _without_ours(data: dict) -> dict:
+    rest = dict(data)
+    tool = dict(rest.pop("tool", None) or {})
+    tool.pop("impl-hooks", None)
+    if tool:
+        rest["tool"] = tool
+    return rest
+
+
+def _drop_our_tables(text: str) -> str:
+    """pyproject.toml without its [tool.impl-hooks] and [tool.impl-hooks.*] tables."""
+    kept, ours = [], False
+    for line in text.splitlines(keepends=True):
+        header = re.match(r"\s*\[\[?([^\]]+)\]\]?\s*(?:#.*)?$", line)
+        if header:
+            key = re.sub(r"[\s\"']", "", header.group(1))
+            ours = key == "tool.impl-hooks" or key.startswith("tool.impl-hooks.")
+        if not ours:
+            kept.append(line)
+    return "".join(kept)
+
+
+def _pyproject_write(text: str, preset: str, pinned: bool, force: bool) -> Write:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise toml_error(PYPROJECT, exc, text) from None
+    exists = isinstance(data.get("tool"), dict) and "impl-hooks" in data["tool"]
+    if exists and not force:
+        return Write(PYPROJECT, "", SKIP_EXISTS)
+    table = pyproject_table(preset, pinned)
+    base = _drop_our_tables(text) if exists else text
+    if base and not base.endswith("\n"):
+        base += "\n"
+    new = base + ("\n" if base.strip() else "") + table
+    try:  # the edit must change our table and nothing else
+        after = tomllib.loads(new)
+        safe = (_without_ours(after) == _without_ours(data)
+                and after["tool"]["impl-hooks"] == ({"preset": preset} if pinned else {}))
+    except (tomllib.TOMLDecodeError, KeyError, TypeError):
+        safe = False
+    if not safe:
+        return Write(PYPROJECT, "", SKIP_ODD, f"add this table to {PYPROJECT} yourself:\n{table}")
+    return Write(PYPROJECT, new, UPDATE)
+
+
+def _config_write(root: str, preset: str, pinned: bool, force: bool) -> Write:
+    own = _read(os.path.join(root, OWN_CONFIG))
+    pyproject = _read(os.path.join(root, PYPROJECT))
+    if own is None and pyproject is not None:
+        return _pyproject_write(pyproject, preset, pinned, force)
+    action = CREATE if own is None else UPDATE if force else SKIP_EXISTS
+    return Write(OWN_CONFIG, config_text(preset, pinned) if action != SKIP_EXISTS else "", action)
+
+
+# -- .pre-commit-config.yaml (text edits: no YAML library is a dependency) ---------------
+
+TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:(.*)$")
+OUR_REPO = re.compile(r"^\s*-?\s*repo:\s*[\"']?(\S*?impl-hooks(?:\.git)?)[\"']?\s*(?:#.*)?$")
+OUR_HOOK = re.compile(r"^\s*-?\s*id:\s*[\"']?impl-check[\"']?\s*(?:#.*)?$")
+
+
+def _value(rest: str) -> str:
+    """A top-level key's inline value without its comment."""
+    return re.sub(r"\s+#.*$", "", rest).strip()
+
+
+def _top_keys(lines: list[str]) -> dict[str, int]:
+    keys = {}
+    for i, line in enumerate(lines):
+        match = TOP_KEY.match(line)
+        if match:
+            keys.setdefault(match.group(1), i)
+    return keys
+
+
+def _block_end(lines: list[str], start: int) -> int:
+    """The line after a top-level key's block (its items may sit at column 0 as `- `)."""
+    for i in range(start + 1, len(lines)):
+        line = lines[i]
+        if line.strip() and not line.startswith((" ", "#", "-")):
+            return i
+    return len(lines)
+
+
+def _with_hook_types(lines: list[str], nl: str) -> list[str] | None:
+    """`default_install_hook_types` covering every stage we use; None when its shape is odd."""
+    keys = _top_keys(lines)
+    if "default_install_hook_types" not in keys:
+        first = min(keys.values()) if keys else 0
+        return lines[:first] + [hook_types_line(nl=nl)] + lines[first:]
+    at = keys["default_install_hook_types"]
+    value = _value(TOP_KEY.match(lines[at]).group(2))
+    if value.startswith("[") and value.endswith("]"):
+        have = [v.strip().strip("\"'") for v in value[1:-1].split(",") if v.strip()]
+        missing = [t for t in HOOK_TYPES if t not in have]
+        return lines[:at] + [hook_types_line(have + missing, nl)] + lines[at + 1:] if missing else lines
+    if value:
+        return None
+    end = _block_end(lines, at)
+    items = [i for i in range(at + 1, end) if re.match(r"^\s*-\s+\S", lines[i])]
+    if not items:
+        return None
+    prefix = re.match(r"^(\s*-\s+)", lines[items[-1]]).group(1)
+    have = [lines[i][len(prefix):].split("#")[0].strip().strip("\"'") for i in items]
+    missing = [prefix + t + nl for t in HOOK_TYPES if t not in have]
+    return lines[:items[-1] + 1] + missing + lines[items[-1] + 1:]
+
+
+def edit_precommit(text: str, force: bool) -> tuple[str | None, str]:
+    """(new text, action) for an existing config; (None, SKIP_*) when we leave it alone."""
+    if not text.strip():
+        return hook_types_line() + "repos:\n" + precommit_entry(), UPDATE
+    nl = "\r\n" if "\r\n" in text else "\n"
+    lines = text.splitlines(keepends=True)
+    if not lines[-1].endswith("\n"):
+        lines[-1] += nl
+    keys = _top_keys(lines)
+    if "\t" in "".join(re.match(r"^\s*", line).group(0) for line in lines) or "repos" not in keys \
+            or any(line.startswith(("---", "...", "%")) for line in lines[1:]):
+        return None, SKIP_ODD
+    at = keys["repos"]
+    value = _value(TOP_KEY.match(lines[at]).group(2))
+    if value == "[]":
+        lines[at] = "repos:" + nl
+        value = ""
+    if value:
+        return None, SKIP_ODD
+    end = _block_end(lines, at)
+    starts = [i for i in range(at + 1, end) if re.match(r"^\s*-(\s|$)", lines[i])]
+    indent = re.match(r"^(\s*)", lines[starts[0]]).group(1) if starts else ""
+    starts = [i for i in starts if lines[i].startswith(indent + "-")]
+    spans = [(s, e) for s, e in zip(starts, starts[1:] + [end])]
+    ours = [(s, e) for s, e in spans
+            if any(OUR_REPO.match(line) or OUR_HOOK.match(line) for line in lines[s:e])]
+    entry = precommit_entry(indent, nl).splitlines(keepends=True)
+    if ours and not force:
+        return None, SKIP_EXISTS
+    if ours:
+        for s, e in reversed(ours[1:]):
+            del lines[s:e]
+        s, e = ours[0]
+        while e > s + 1 and not lines[e - 1].strip():
+            e -= 1  # keep the blank lines after our item
+        lines[s:e] = entry
+    else:
+        last = max([i for i in range(at, end) if lines[i].strip() and not lines[i].lstrip().startswith("#")])
+        if starts and any(not line.strip() for line in lines[starts[0]:last]):
+            entry.insert(0, nl)  # their items are separated by blank lines: so is ours
+        lines[last + 1:last + 1] = entry
+    lines = _with_hook_types(lines, nl)
+    if lines is None:
+        return None, SKIP_ODD
+    return "".join(lines), UPDATE
+
+
+def _precommit_write(root: str, force: bool) -> Write:
+    text = _read(os.path.join(root, PRECOMMIT))
+    if text is None:
+        return Write(PRECOMMIT, hook_types_line() + "repos:\n" + precommit_entry(), CREATE)
+    new, action = edit_precommit(text, force)
+    note = ""
+    if action == SKIP_ODD:
+        note = (f"add this item to the `repos:` list of {PRECOMMIT} yourself:\n{precommit_entry()}"
+                f"and make sure it has:\n{hook_types_line()}")
+    return Write(PRECOMMIT, new or "", action, note)
+
+
+# -- .claude/settings.json ----------------------------------------------------------------
+
+def _runs_us(group) -> bool:
+    hooks = group.get("hooks") if isinstance(group, dict) else None
+    return isinstance(hooks, list) and any(
+        isinstance(h, dict) and isinstance(h.get("command"), str) and CLAUDE_COMMAND in h["command"]
+        for h in hooks)
+
+
+def merge_claude_settings(text: str | None) -> tuple[str, bool]:
+    """Settings with our PreToolUse and Stop hooks added; every other key and hook kept.
+
+    Returns (new text, changed). Raises UsageError naming the file and line.
+    """
+    settings = {}
+    if text is not None and text.strip():
+        try:
+            settings = json.loads(text)
+        except ValueError as exc:
+            line = getattr(exc, "lineno", None)
+            where = f"{CLAUDE_SETTINGS}:{line}" if line else CLAUDE_SETTINGS
+            raise UsageError(f"{where}: invalid JSON: {getattr(exc, 'msg', exc)}") from None
+        if not isinstance(settings, dict):
+            raise UsageError(f"{CLAUDE_SETTINGS}:1: expected a JSON object")
+    hooks = settings.setdefault("hooks", {})
+    if not isinstance(hooks, dict):
+        raise UsageError(f"{CLAUDE_SETTINGS}: \"hooks\" must be an object")
+    changed = False
+    for event, group in CLAUDE_HOOKS.items():
+        groups = hooks.setdefault(event, [])
+        if not isinstance(groups, list):
+            raise UsageError(f"{CLAUDE_SETTINGS}: \"hooks.{event}\" must be a list")
+        if not any(_runs_us(g) for g in groups):
+            groups.append(json.loads(json.dumps(group)))
+            changed = True
+    return json.dumps(settings, indent=2, ensure_ascii=False) + "\n", changed
+
+
+def _claude_write(root: str) -> Write:
+    text = _read(os.path.join(root, CLAUDE_SETTINGS))
+    new, changed = merge_claude_settings(text)
+    if text is None:
+        return Write(CLAUDE_SETTINGS, new, CREATE)
+    return Write(CLAUDE_SETTINGS, new, UPDATE) if changed else Write(CLAUDE_SETTINGS, "", SKIP_PRESENT)
+
+
+# -- the plan -------------------------------------------------------------------------------
+
+def detect(repo) -> str:
+    """The preset of the files in the work tree, tracked or not (as `git add -A` would see them)."""
+    from .claude_hook import WORK_IN_PROGRESS, with_pending_index
+    from .config import detect_preset
+    from .snapshot import Snapshot
+
+    preset = with_pending_index(repo, repo.root, WORK_IN_PROGRESS,
+                                lambda: detect_preset(Snapshot.staged(repo)))
+    return preset or detect_preset(Snapshot.staged(repo))
+
+
+def plan_init(root: str, preset: str | None = None, claude: bool = False, github: bool = False,
+              force: bool = False) -> InitPlan:
+    """What init would write in the repository containing `root`, and why; writes nothing."""
+    from .snapshot import Repo
+
+    repo = Repo.discover(root)
+    if preset is not None and preset not in PRESETS:
+        raise UsageError(f"unknown preset '{preset}' (choose from {', '.join(PRESETS)})")
+    pinned = preset is not None
+    if preset is None:
+        preset = detect(repo)
+        pinned = preset != "none"
+    writes = [_config_write(repo.root, preset, pinned, force), _precommit_write(repo.root, force)]
+    if claude:
+        writes.append(_claude_write(repo.root))
+    if github:
+        exists = os.path.exists(os.path.join(repo.root, WORKFLOW_PATH))
+        action = CREATE if not exists else UPDATE if force else SKIP_EXISTS
+        writes.append(Write(WORKFLOW_PATH, workflow_text() if action != SKIP_EXISTS else "", action))
+    return InitPlan(repo.root, preset, pinned, writes)
+
+
+def apply_init(root: str, plan: InitPlan) -> list[str]:
+    """Write the plan's creates and updates atomically; the paths written."""
+    from .atomic import write_atomic
+
+    written = []
+    for write in plan.writes:
+        if write.action not in (CREATE, UPDATE):
+            continue
+        path = os.path.join(root, *write.path.split("/"))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        write_atomic(path, write.text)
+        written.append(write.path)
+    return written
+
+
+def describe(plan: InitPlan) -> str:
+    """One line a file (`create .impl-hooks.toml`), the preset, and what to paste where we could not edit."""
+    how = "" if plan.pinned else " (none detected: left unset, detected from the files as they appear)"
+    lines = [f"preset: {plan.preset}{how}"]
+    for write in plan.writes:
+        lines.append(f"{write.action} {write.path}")
+        if write.note:
+            lines.extend("  " + line for line in write.note.splitlines())
+    return "\n".join(lines)
+
+
+def next_steps(plan: InitPlan) -> str:
+    """The commands to run next."""
+    written = [w.path for w in plan.writes if w.action in (CREATE, UPDATE)]
+    lines = ["next:",
+             "  pip install pre-commit && pre-commit install   "
+             "# one install sets up every type in default_install_hook_types"]
+    if written:
+        lines.append(f"  git add {' '.join(written)}   # impl-hooks reads its config from the index")
+    if any(w.path == CLAUDE_SETTINGS for w in plan.writes):
+        lines.append(f"  pip install \"git+{REPO_URL}@{REV}\"   # Claude Code runs `{CLAUDE_COMMAND}` from PATH")
+    return "\n".join(lines)
