@@ -68,7 +68,8 @@ def write(root, rel, text):
 
 
 def stage(root: str, files: int, staged: int) -> None:
-    """Modify `staged` existing files and mark the plan's step 1.5 done."""
+    """Modify `staged` existing files and tick a task of the current step 1.5:
+    the everyday commit (code plus plan progress)."""
     git(root, "reset", "-q", "--hard")
     per = max(1, files // DOMAINS)
     for k in range(staged):
@@ -77,8 +78,7 @@ def stage(root: str, files: int, staged: int) -> None:
         with open(os.path.join(root, f"backend/app/domains/d{d}/m{i}.py"), "a") as fh:
             fh.write(f"\n\ndef g{i}():\n    return f{i}() + 1\n")
     write(root, "docs/Phase1/6.1_implementation_plan.md",
-          plan_text().replace("### Step 1.5: Work item 5", "### Step 1.5: Work item 5 ✅ **COMPLETED**")
-          .replace("- [ ] task a\n- [ ] task b\n\n### Step 1.6", "- [x] task a\n- [x] task b\n\n### Step 1.6", 1))
+          plan_text().replace("### Step 1.5: Work item 5\n\n- [ ] task a", "### Step 1.5: Work item 5\n\n- [x] task a"))
     git(root, "add", "-A")
 
 

@@ -367,8 +367,8 @@ def answer(payload_text: str, run=None) -> tuple[int, str, str]:
     return 0, json.dumps(output, ensure_ascii=False) + "\n", ""
 
 
-def main() -> int:
-    """Read the payload from stdin, print the answer, return the exit code."""
+def main(argv=None) -> int:
+    """Read the payload from stdin, print the answer, return the exit code (no options)."""
     import sys
 
     if sys.stdin is None or sys.stdin.isatty():

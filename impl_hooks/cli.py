@@ -200,3 +200,32 @@ def approve(show: bool) -> None:
         return 0
 
     _exit(guarded(body))
+
+
+@main.command("claude-hook")
+def claude_hook() -> None:
+    """Claude Code's hook protocol: PreToolUse on `git commit`, and Stop (JSON on stdin)."""
+    from .claude_hook import main as hook_main
+
+    _exit(hook_main())
+
+
+@main.command()
+@click.option("--preset", type=click.Choice(["phased-plan", "spec-issue", "features-json", "spec-kit", "none"]),
+              help="Preset to write (default: detected from the files present).")
+@click.option("--claude", is_flag=True, help="Also add the hooks to .claude/settings.json (merged).")
+@click.option("--github", is_flag=True, help="Also write .github/workflows/impl-hooks.yml.")
+@click.option("--force", is_flag=True, help="Replace what impl-hooks wrote before.")
+def init(preset: Optional[str], claude: bool, github: bool, force: bool) -> None:
+    """Write the config and the .pre-commit-config.yaml entries for this repository."""
+    def body() -> int:
+        from .init import apply_init, describe, next_steps, plan_init
+        from .snapshot import Repo
+
+        plan = plan_init(Repo.discover().root, preset, claude, github, force)
+        apply_init(plan.root, plan)
+        click.echo(describe(plan))
+        click.echo(next_steps(plan))
+        return 0
+
+    _exit(guarded(body))

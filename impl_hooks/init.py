@@ -17,7 +17,7 @@ from .errors import UsageError, toml_error
 REPO_URL = "https://example.com/your-mirror/impl-hooks"  # where the team hosts this repository
 REV = "v" + __version__
 HOOK_TYPES = ["pre-commit", "commit-msg", "prepare-commit-msg", "post-checkout", "pre-push"]
-CLAUDE_COMMAND = "impl-hooks claude-hook"
+CLAUDE_COMMAND = "impl-claude-hook"  # = `impl-hooks claude-hook`, without click's start-up on every Bash call
 
 CREATE = "create"
 UPDATE = "update"
@@ -92,7 +92,7 @@ def precommit_entry(indent: str = "", nl: str = "\n") -> str:
     """Our `repos:` item, pre-commit's own layout, at the given indent."""
     lines = [f"-   repo: {REPO_URL}", f"    rev: {REV}", "    hooks:",
              "    -   id: impl-check", "    -   id: impl-commit-msg", "    -   id: impl-prepare-msg",
-             "    -   id: impl-branch-created", "    -   id: impl-branch", "        stages: [pre-push]"]
+             "    -   id: impl-branch-created"]
     return "".join(indent + line + nl for line in lines)
 
 
@@ -281,8 +281,8 @@ def edit_precommit(text: str, force: bool) -> tuple[str | None, str]:
         for s, e in reversed(ours[1:]):
             del lines[s:e]
         s, e = ours[0]
-        while e > s + 1 and not lines[e - 1].strip():
-            e -= 1  # keep the blank lines after our item
+        while e > s + 1 and (not lines[e - 1].strip() or lines[e - 1].startswith("#")):
+            e -= 1  # keep the blank lines and column-0 comments after our item
         lines[s:e] = entry
     else:
         last = max([i for i in range(at, end) if lines[i].strip() and not lines[i].lstrip().startswith("#")])
@@ -312,7 +312,8 @@ def _precommit_write(root: str, force: bool) -> Write:
 def _runs_us(group) -> bool:
     hooks = group.get("hooks") if isinstance(group, dict) else None
     return isinstance(hooks, list) and any(
-        isinstance(h, dict) and isinstance(h.get("command"), str) and CLAUDE_COMMAND in h["command"]
+        isinstance(h, dict) and isinstance(h.get("command"), str)
+        and any(ours in h["command"] for ours in (CLAUDE_COMMAND, "impl-hooks claude-hook"))
         for h in hooks)
 
 

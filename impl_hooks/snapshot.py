@@ -202,8 +202,10 @@ class Snapshot:
         self.branch = branch
         self.commit_label = commit_label
         self.blobs = blobs or BlobReader(repo)  # a range shares one reader (and its cache)
-        self._changes: list[Change] | None = changes
         self._shas: dict[tuple, str | None] = {}
+        self._changes: list[Change] | None = changes
+        if changes is not None:
+            self._seed(changes)
         self._listing: dict[tuple, list[str]] = {}
         self.memo: dict = {}  # what checks derive from the snapshot, shared within one run
         self.files: TreeFiles | None = None  # every file of `after`, kept by a range
@@ -226,7 +228,18 @@ class Snapshot:
             else:
                 args = ["diff-tree", "-r", "-z", "-M", "--raw", "--no-abbrev", before, self.after]
             self._changes = parse_raw_diff(self.repo.git(args))
+            self._seed(self._changes)
         return self._changes
+
+    def _seed(self, changes: list[Change]) -> None:
+        """The diff names the blob of every changed path on both sides: keep them,
+        so reading a staged file or its before-state asks git nothing more."""
+        after = "index" if self.after is INDEX else self.after
+        for change in changes:
+            if change.new_mode != "160000":
+                self._shas[(after, change.path)] = None if change.status == "D" else change.new_sha
+            if self.before is not None and change.status != "A":
+                self._shas.setdefault((self.before, change.old_path or change.path), change.old_sha)
 
     @property
     def staged_paths(self) -> list[str]:
@@ -349,8 +362,8 @@ class Snapshot:
         specs = [p.replace("**/", "*") for p in patterns]
         if side is INDEX:
             args = ["ls-files", "-s", "-z", "--", *specs]
-        else:
-            args = ["ls-tree", "-r", "-z", "--full-tree", side, "--", *specs]
+        else:  # ls-tree takes no globs: list the whole commit (range mode keeps TreeFiles instead)
+            args = ["ls-tree", "-r", "-z", "--full-tree", side]
         from .globs import match_git_glob
 
         found = []
@@ -371,21 +384,6 @@ class Snapshot:
                 self._shas[(side_key, literal)] = None
         self._listing[(side_key, patterns)] = found
         return found
-
-    def grep(self, needles: Iterable[str]) -> list[str]:
-        """Text files of the tree that contain any of the fixed strings, in one git call."""
-        args = ["grep", "-l", "-z", "-I", "-F"]
-        for needle in needles:
-            args += ["-e", needle]
-        if self.after is INDEX:
-            args.append("--cached")
-        else:
-            args.append(self.after)
-        out = git(args, cwd=self.repo.root, check=False)
-        names = [decode_path(p) for p in out.split(b"\0") if p]
-        if self.after is not INDEX:  # `rev:path`
-            names = [n.split(":", 1)[1] if ":" in n else n for n in names]
-        return names
 
     def exists(self, paths: Iterable[str]) -> set:
         """Which of `paths` (files or folders) exist in the tree, in one git call."""

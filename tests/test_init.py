@@ -80,17 +80,17 @@ def test_init_on_empty_repo_creates_valid_files(repo):
     assert config["default_install_hook_types"] == init.HOOK_TYPES
     ours, = config["repos"]
     assert (ours["repo"], ours["rev"]) == (init.REPO_URL, "v" + __import__("impl_hooks").__version__)
+    # impl-check also runs on pre-push (each pushed commit), so no separate impl-branch entry
     assert [h["id"] for h in ours["hooks"]] == ["impl-check", "impl-commit-msg", "impl-prepare-msg",
-                                                "impl-branch-created", "impl-branch"]
-    assert ours["hooks"][-1]["stages"] == ["pre-push"]
+                                                "impl-branch-created"]
     proc = validate_config(repo.root / ".pre-commit-config.yaml")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     tomllib.loads(read(repo, ".impl-hooks.toml"))
     assert load_config(root=str(repo.root))["source"] == ".impl-hooks.toml"
     settings_json = json.loads(read(repo, ".claude/settings.json"))
     assert settings_json == {"hooks": {
-        "PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "impl-hooks claude-hook"}]}],
-        "Stop": [{"hooks": [{"type": "command", "command": "impl-hooks claude-hook"}]}]}}
+        "PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "impl-claude-hook"}]}],
+        "Stop": [{"hooks": [{"type": "command", "command": "impl-claude-hook"}]}]}}
     assert read(repo, ".github/workflows/impl-hooks.yml") == init.workflow_text()
 
 
@@ -273,6 +273,12 @@ def test_force_replaces_only_our_entry(repo):
     assert their_repos(config) == yaml.safe_load(THEIRS)["repos"]
 
 
+def test_force_keeps_the_comments_after_our_entry():
+    text, _ = edit_precommit(THEIRS.replace("# trailing comment\n", precommit_entry().replace(init.REV, "v0"))
+                             + "\n# trailing comment\n", force=True)
+    assert text.endswith(precommit_entry() + "\n# trailing comment\n")
+
+
 def test_our_hooks_from_a_mirror_count_as_ours():
     mirror = "repos:\n-   repo: git@git.example.org:tools/impl-hooks.git\n    rev: v0.1.0\n    hooks:\n" \
              "    -   id: impl-check\n"
@@ -409,7 +415,7 @@ def test_next_steps_name_the_install_and_the_files_to_stage(repo):
     steps = next_steps(plan_init(str(repo.root), claude=True))
     assert "pip install pre-commit && pre-commit install" in steps
     assert "git add .impl-hooks.toml .pre-commit-config.yaml .claude/settings.json" in steps
-    assert "impl-hooks claude-hook" in steps
+    assert "impl-claude-hook" in steps
 
 
 def test_one_pre_commit_install_sets_up_every_stage(repo, hook_source, pre_commit_home, monkeypatch):

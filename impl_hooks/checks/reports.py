@@ -16,7 +16,7 @@ def check(snapshot, contexts, config) -> list:
     findings = []
     findings += _reports(snapshot, contexts, config, done, code)
     findings += _features_contract(snapshot, contexts, config)
-    findings += _step_todos(snapshot, config, done)
+    findings += _step_todos(snapshot, config, done, code)
     findings += _stubs(snapshot, code)
     findings += _tests_with_code(snapshot, config, code)
     findings += _approval(snapshot, config)
@@ -98,16 +98,20 @@ def _features_contract(snapshot, contexts, config) -> list:
     return findings
 
 
-def _step_todos(snapshot, config, done) -> list:
-    """T001: TODOs naming a step this commit completes, anywhere in the committed code."""
+def _step_todos(snapshot, config, done, code) -> list:
+    """T001: TODOs naming a step this commit completes, in the code it stages.
+
+    Only staged files are read: cost follows the change, never the repository
+    (a range or CI run sees every commit's own files the same way).
+    """
     from .todos import DEFAULT_TODO_PATTERN, step_todos
 
     steps = [unit.id for _, unit in done if unit is not None and unit.kind == "step" and unit.id]
     if not steps:
         return []
     pattern = config["todos"]["pattern"] or DEFAULT_TODO_PATTERN
-    candidates = snapshot.grep(steps)
-    candidates = [p for p in candidates if not match_path(p, config["plan"]["not_code"])]
+    staged = set(snapshot.staged_paths)
+    candidates = [p for p in code if p in staged]
     blobs = snapshot.read_many(candidates)
     findings = []
     for path in candidates:
