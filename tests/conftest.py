@@ -69,6 +69,14 @@ class Repo:
             self.write(rel, content)
         return self
 
+    def replace(self, rel: str, old: str, new: str) -> "Repo":
+        """Edit a file in the work tree, failing loudly when `old` is not there."""
+        path = self.root / rel
+        text = path.read_bytes().decode()
+        assert old in text, f"{old!r} not in {rel}"
+        path.write_bytes(text.replace(old, new, 1).encode())
+        return self
+
     def stage(self, *paths: str) -> "Repo":
         self.git("add", "-A", "--", *(paths or (".",)))
         return self

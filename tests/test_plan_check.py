@@ -13,13 +13,6 @@ from conftest import commit, features_json_repo, phased_plan_repo, spec_issue_re
 PLAN = "docs/Phase2/6.1_implementation_plan.md"
 
 
-def edit(repo, rel, old, new):
-    path = repo.root / rel
-    text = path.read_bytes().decode()
-    assert old in text, f"{old!r} not in {rel}"
-    path.write_bytes(text.replace(old, new, 1).encode())
-
-
 @pytest.fixture
 def phased(repo, precommit):
     phased_plan_repo(repo, step="2.2").commit("base")
@@ -38,14 +31,14 @@ def test_code_without_plan_update_is_p001_at_the_current_step(phased):
 
 def test_marking_a_task_done_lets_the_code_through(phased):
     phased.files({"backend/app/domains/auth/jobs.py": "def purge():\n    return 0\n"})
-    edit(phased, PLAN, "2. Background job removes expired sessions", "2. Background job removes expired sessions ✅")
+    phased.replace(PLAN, "2. Background job removes expired sessions", "2. Background job removes expired sessions ✅")
     phased.stage()
     assert commit(phased).returncode == 0
 
 
 def test_plan_update_left_in_the_work_tree_is_still_p001(phased):
     phased.files({"backend/app/domains/auth/jobs.py": "def purge():\n    return 0\n"}).stage()
-    edit(phased, PLAN, "2. Background job removes expired sessions", "2. Background job removes expired sessions ✅")
+    phased.replace(PLAN, "2. Background job removes expired sessions", "2. Background job removes expired sessions ✅")
     refused = commit(phased)
     assert refused.returncode == 1 and "P001" in refused.out
 
@@ -77,7 +70,7 @@ def test_plan_file_missing_for_the_phase_is_p002(repo, precommit):
 
 
 def test_removing_a_completed_marker_is_p003(phased):
-    edit(phased, PLAN, "1. `POST /auth/logout` invalidates the session ✅ **COMPLETED**",
+    phased.replace(PLAN, "1. `POST /auth/logout` invalidates the session ✅ **COMPLETED**",
          "1. `POST /auth/logout` invalidates the session")
     phased.stage()
     refused = commit(phased)
@@ -86,14 +79,14 @@ def test_removing_a_completed_marker_is_p003(phased):
 
 
 def test_completing_a_step_with_open_tasks_is_p004(phased):
-    edit(phased, PLAN, "### Step 2.2: Logout and session expiry", "### Step 2.2: Logout and session expiry ✅ **COMPLETED**")
+    phased.replace(PLAN, "### Step 2.2: Logout and session expiry", "### Step 2.2: Logout and session expiry ✅ **COMPLETED**")
     phased.stage()
     refused = commit(phased)
     assert f"{PLAN}:53: P004 step 2.2 marked completed with 2 open tasks" in refused.out
 
 
 def test_completing_a_later_step_is_p005(phased):
-    edit(phased, PLAN, "1. Reset token model and email template", "1. Reset token model and email template ✅")
+    phased.replace(PLAN, "1. Reset token model and email template", "1. Reset token model and email template ✅")
     phased.stage()
     refused = commit(phased)
     assert refused.returncode == 1
@@ -103,7 +96,7 @@ def test_completing_a_later_step_is_p005(phased):
 def test_step_complete_requires_the_current_step_marked(phased):
     phased.files({".impl-hooks.toml": "[plan]\nrequire = 'step-complete'\n",
                   "backend/app/domains/auth/jobs.py": "def purge():\n    return 0\n"})
-    edit(phased, PLAN, "2. Background job removes expired sessions", "2. Background job removes expired sessions ✅")
+    phased.replace(PLAN, "2. Background job removes expired sessions", "2. Background job removes expired sessions ✅")
     phased.stage()
     refused = commit(phased)
     assert "P001 code staged for step 2.2 but the step is not marked completed" in refused.out
@@ -123,7 +116,7 @@ def test_checkbox_plan_with_crlf_and_front_matter(repo, run_hook):
     repo.files({"src/billing.py": "x = 1\n"}).stage()
     code, out, _ = run_hook(plan_main, repo.root)
     assert code == 1 and "P001 code staged for step 1.2" in out
-    edit(repo, "docs/Phase1/6.1_implementation_plan.md", "- [ ] E2E test against the Stripe CLI",
+    repo.replace("docs/Phase1/6.1_implementation_plan.md", "- [ ] E2E test against the Stripe CLI",
          "- [x] E2E test against the Stripe CLI")
     repo.stage()
     assert run_hook(plan_main, repo.root)[0] == 0
@@ -136,7 +129,7 @@ def test_spec_issue_branch_must_tick_its_issue(repo, precommit):
     repo.files({"src/auth/lockout.py": "LIMIT = 5\n"}).stage()
     refused = commit(repo)
     assert "docs/specs/auth.md:29: P001 code staged for issue AUTH-12 but the plan was not updated" in refused.out
-    edit(repo, "docs/specs/auth.md", "- [ ] Five failures lock", "- [x] Five failures lock")
+    repo.replace("docs/specs/auth.md", "- [ ] Five failures lock", "- [x] Five failures lock")
     repo.stage()
     assert commit(repo).returncode == 0
 
@@ -157,7 +150,7 @@ def test_features_json_needs_a_feature_moved_to_done_or_partial(repo, precommit)
     repo.files({"src/discount.py": "def apply():\n    return 1\n"}).stage()
     refused = commit(repo)
     assert "artifacts/checkout-v2-implement/features.json:1: P001 code staged but the plan was not updated" in refused.out
-    edit(repo, "artifacts/checkout-v2-implement/features.json", '"status": "planned"', '"status": "done"')
+    repo.replace("artifacts/checkout-v2-implement/features.json", '"status": "planned"', '"status": "done"')
     repo.stage()
     assert commit(repo).returncode == 0
 
@@ -169,7 +162,7 @@ def test_spec_kit_feature_branch_ticks_its_tasks(repo, precommit):
     repo.files({"src/db/albums.ts": "export const albums = [1];\n"}).stage()
     refused = commit(repo)
     assert "specs/001-photo-albums/tasks.md:1: P001 code staged but the plan was not updated" in refused.out
-    edit(repo, "specs/001-photo-albums/tasks.md", "- [ ] T005", "- [X] T005")
+    repo.replace("specs/001-photo-albums/tasks.md", "- [ ] T005", "- [X] T005")
     repo.stage()
     assert commit(repo).returncode == 0
 

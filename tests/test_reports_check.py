@@ -17,17 +17,10 @@ REPORT = f"{STEP}/6.2_implementation_report.md"
 TESTING = f"{STEP}/6.2_testing_plan.md"
 
 
-def edit(repo, rel, old, new):
-    path = repo.root / rel
-    text = path.read_bytes().decode()
-    assert old in text, f"{old!r} not in {rel}"
-    path.write_bytes(text.replace(old, new, 1).encode())
-
-
 def complete_step_2_2(repo):
     for task in ("2. Background job removes expired sessions", "3. Document the session lifetime in `docs/auth.md`"):
-        edit(repo, PLAN, task, task + " ✅ **COMPLETED**")
-    edit(repo, PLAN, "### Step 2.2: Logout and session expiry", "### Step 2.2: Logout and session expiry ✅ **COMPLETED**")
+        repo.replace(PLAN, task, task + " ✅ **COMPLETED**")
+    repo.replace(PLAN, "### Step 2.2: Logout and session expiry", "### Step 2.2: Logout and session expiry ✅ **COMPLETED**")
 
 
 @pytest.fixture
@@ -81,7 +74,7 @@ def test_required_section_missing_is_r003(phased):
 
 
 def test_reports_are_not_required_while_the_step_is_open(phased):
-    edit(phased, PLAN, "2. Background job removes expired sessions", "2. Background job removes expired sessions ✅")
+    phased.replace(PLAN, "2. Background job removes expired sessions", "2. Background job removes expired sessions ✅")
     phased.files({"backend/app/domains/auth/jobs.py": "def purge():\n    return 0\n"}).stage()
     assert commit(phased).returncode == 0
 
@@ -99,7 +92,7 @@ def test_todo_for_the_completed_step_is_t001_but_a_later_step_todo_is_fine(phase
 
 
 def test_stub_function_is_x001_and_broken_python_is_x002(phased):
-    edit(phased, PLAN, "2. Background job removes expired sessions", "2. Background job removes expired sessions ✅")
+    phased.replace(PLAN, "2. Background job removes expired sessions", "2. Background job removes expired sessions ✅")
     phased.files({
         "backend/app/domains/auth/jobs.py": "import time\n\n\ndef purge(sessions):\n    return [s for s in sessions if s.expires > time.time()]\n\n\ndef notify(user):\n    pass\n",
         "backend/app/domains/auth/broken.py": "def f(:\n    return 1\n",
@@ -110,7 +103,7 @@ def test_stub_function_is_x001_and_broken_python_is_x002(phased):
 
 
 def test_inline_ignore_lets_a_deliberate_stub_through(phased):
-    edit(phased, PLAN, "2. Background job removes expired sessions", "2. Background job removes expired sessions ✅")
+    phased.replace(PLAN, "2. Background job removes expired sessions", "2. Background job removes expired sessions ✅")
     phased.files({"backend/app/domains/auth/jobs.py":
                   "def purge(s):\n    return s\n\n\ndef hook(user):  # impl-hooks: ignore[X001]\n    pass\n"}).stage()
     assert commit(phased).returncode == 0

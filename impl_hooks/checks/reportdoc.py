@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 
 from ..findings import Finding
+from ..plan.markdown import strip_html_comments
 
 ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -98,7 +99,7 @@ def _read_markdown(text: str):
             elif raw.strip():
                 content.append(number)
             continue
-        visible, in_comment = _strip_comments(raw, in_comment)
+        visible, in_comment = strip_html_comments(raw, in_comment)
         if not visible.strip():
             paragraph = []
             continue
@@ -146,26 +147,6 @@ def _front_matter_end(lines: list) -> int:
         if lines[index].strip() in ("---", "..."):
             return index + 1
     return 0
-
-
-def _strip_comments(line: str, in_comment: bool):
-    """The line without HTML comments, and whether a comment is still open."""
-    kept = []
-    position = 0
-    while position <= len(line):
-        if in_comment:
-            end = line.find("-->", position)
-            if end < 0:
-                return "".join(kept), True
-            position, in_comment = end + 3, False
-        else:
-            begin = line.find("<!--", position)
-            if begin < 0:
-                kept.append(line[position:])
-                break
-            kept.append(line[position:begin])
-            position, in_comment = begin + 4, True
-    return "".join(kept), in_comment
 
 
 def _placeholder_in(line: str) -> str:

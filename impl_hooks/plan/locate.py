@@ -47,22 +47,24 @@ def fill(template: str, values: dict) -> str:
     return PLACEHOLDER.sub(lambda m: str(values.get(m.group(1)) or "*"), template)
 
 
+def _template_regex(template: str, end: str):
+    """A regex whose named groups read the placeholders off a path; None if unusable."""
+    pattern = "^"
+    pos = 0
+    for match in PLACEHOLDER.finditer(template):
+        pattern += re.escape(template[pos:match.start()]) + f"(?P<{match.group(1)}>[^/]+?)"
+        pos = match.end()
+    try:
+        return re.compile(pattern + re.escape(template[pos:]) + end)
+    except re.error:  # a placeholder named twice
+        return None
+
+
 def _from_staged(template: str, staged: list) -> dict:
     """Placeholder values read off staged paths that lie in the template's folders."""
     folder = template.rpartition("/")[0]
-    if not PLACEHOLDER.search(folder):
-        return {}
-    pattern = "^"
-    pos = 0
-    for match in PLACEHOLDER.finditer(folder):
-        pattern += re.escape(folder[pos:match.start()]) + f"(?P<{match.group(1)}>[^/]+?)"
-        pos = match.end()
-    pattern += re.escape(folder[pos:]) + "/"
-    try:
-        regex = re.compile(pattern)
-    except re.error:  # a placeholder named twice
-        return {}
-    for path in staged:
+    regex = _template_regex(folder, "/") if PLACEHOLDER.search(folder) else None
+    for path in staged if regex is not None else ():
         found = regex.match(path)
         if found:
             return found.groupdict()
@@ -132,16 +134,8 @@ def _mentions(snapshot, path: str, issue: str) -> bool:
 
 def _values_of(template: str, path: str) -> dict:
     """Placeholder values that turn `template` into `path`."""
-    pattern = "^"
-    pos = 0
-    for match in PLACEHOLDER.finditer(template):
-        pattern += re.escape(template[pos:match.start()]) + f"(?P<{match.group(1)}>[^/]+?)"
-        pos = match.end()
-    pattern += re.escape(template[pos:]) + "$"
-    try:
-        found = re.match(pattern, path)
-    except re.error:
-        return {}
+    regex = _template_regex(template, "$")
+    found = regex.match(path) if regex is not None else None
     return found.groupdict() if found else {}
 
 

@@ -106,7 +106,7 @@ def _fence_opener(stripped: str) -> str:
     return char * run
 
 
-def _strip_comments(line: str, in_comment: bool) -> tuple[str, bool]:
+def strip_html_comments(line: str, in_comment: bool) -> tuple[str, bool]:
     """The line with HTML comment parts cut out, and whether a comment stays open."""
     kept = []
     pos = 0
@@ -281,7 +281,7 @@ def read_markdown_plan(
                 fence = ""
             continue
         if has_comments and (in_comment or "<!--" in line):
-            line, in_comment = _strip_comments(line, in_comment)
+            line, in_comment = strip_html_comments(line, in_comment)
         if not line:
             continue
         first = line[0]
