@@ -24,8 +24,6 @@ def check(snapshot, contexts, config) -> list:
 
 
 def _reports(snapshot, contexts, config, done, code) -> list:
-    from .reportdoc import report_findings
-
     wanted = {}  # report path -> (sections, why)
     for entry in config["reports"]["require"]:
         if entry.get("when", "step-completed") == "always":
@@ -43,6 +41,8 @@ def _reports(snapshot, contexts, config, done, code) -> list:
                     wanted.setdefault(path, (entry.get("sections", []), f"this commit completes {what}"))
     if not wanted:
         return []
+    from .reportdoc import report_findings
+
     blobs = snapshot.read_many(wanted)
     findings = []
     for path, (sections, why) in wanted.items():

@@ -7,7 +7,6 @@ import os
 from ..snapshot import decode_text
 from ..structure.compare import compare_section, in_scope, stale_entries
 from ..structure.parse import read_sections
-from ..structure.rewrite import fix_text
 
 
 def structure_files(snapshot, config) -> list:
@@ -49,6 +48,8 @@ def fixed_texts(snapshot, config) -> dict:
     answers to the staged snapshot: the commit's added and removed paths, and
     what the index holds.
     """
+    from ..structure.rewrite import fix_text
+
     section_config = config["structure"]
     names = root_names(snapshot)
     added, removed = snapshot.added_paths, snapshot.removed_paths

@@ -33,13 +33,16 @@ class Target:
 
 def code_paths(snapshot, config) -> list:
     """Staged paths (deleted ones too) that are implementation, not docs or plans."""
+    if "code" in snapshot.memo:
+        return snapshot.memo["code"]
     not_code = config["plan"]["not_code"]
     paths = []
     for change in snapshot.changes:
         for path in (change.path, change.old_path):
             if path and not match_path(path, not_code):
                 paths.append(path)
-    return list(dict.fromkeys(paths))
+    snapshot.memo["code"] = list(dict.fromkeys(paths))
+    return snapshot.memo["code"]
 
 
 def fill(template: str, values: dict) -> str:
