@@ -42,13 +42,11 @@ def git(cwd, *args: str, check: bool = True, input: Optional[str] = None) -> str
     return proc.stdout
 
 
-def write(root, rel: str, content, mode: str = "w") -> Path:
+def write(root, rel: str, content) -> Path:
+    """Write text (UTF-8, newlines as given) or bytes, making folders as needed."""
     path = Path(root) / rel
     path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8", newline="")
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     return path
 
 

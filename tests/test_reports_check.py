@@ -160,13 +160,15 @@ def test_spec_issue_completion_requires_configured_report(repo, precommit):
     assert commit(repo).returncode == 0
 
 
-def test_tests_required_q001(repo, run_hook):
-    repo.files({".impl-hooks.toml": "[tests]\nrequired = true\n[branch]\nprotected = []\n", "a.py": "x = 1\n"}).commit()
+def test_tests_required_q001(repo, precommit):
+    repo.files({".impl-hooks.toml": "[tests]\nrequired = true\n", "a.py": "x = 1\n"}).commit()
+    repo.branch("AUTH-4")
+    precommit(["impl-reports"])
     repo.files({"src/new_module.py": "def f():\n    return 1\n"}).stage()
-    code, out, _ = run_hook(reports_main, repo.root)
-    assert code == 1 and "src/new_module.py: Q001" in out
+    refused = commit(repo)
+    assert "src/new_module.py: Q001 1 source file(s) added without a test file" in refused.out
     repo.files({"tests/test_new_module.py": "def test_f():\n    assert True\n"}).stage()
-    assert run_hook(reports_main, repo.root)[0] == 0
+    assert commit(repo).returncode == 0
 
 
 def test_approval_gate_opens_only_for_the_approved_tree(repo, precommit, monkeypatch):
