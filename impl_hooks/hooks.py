@@ -234,8 +234,10 @@ def branch_created_main(argv: Sequence[str] | None = None) -> int:
         snapshot = Snapshot(repo, before=repo.head(), branch=branch)
         config = load_config(snapshot)
         findings = [f for f in branch_check(snapshot, Contexts(snapshot), config) if f.code == "B001"]
-        report(findings, args.get("--format"))
-        return 0  # the branch exists already: warn, never fail the checkout
+        for finding in findings:
+            finding.message = finding.message.replace("does not match", "was created, but does not match")
+        # git keeps the branch either way; a non-zero exit is what makes pre-commit show the fix
+        return report(findings, args.get("--format"))
 
     return guarded(body)
 

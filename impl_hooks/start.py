@@ -40,8 +40,8 @@ def create_branch(repo, name: str, base: str) -> None:
     except Exception:
         raise UsageError(f"base '{base}' is not a commit in this repository") from None
     if repo.is_dirty(index=True, working_tree=True, untracked_files=False):
-        raise UsageError("local changes would be carried to the new branch: "
-                         "commit or stash them first (git stash)")
+        raise UsageError(f"local changes would be carried to the new branch: stash them first (git stash), "
+                         f"or take them along on purpose: git switch -c {name}")
     from git.exc import GitCommandError
 
     try:

@@ -103,7 +103,8 @@ def test_new_badly_named_branch_prints_the_rename_command(repo, run_hook):
     phased_plan_repo(repo).commit()
     repo.git("checkout", "-q", "-b", "fix-login")
     code, out, _ = run_hook(branch_created_main, repo.root, env={"PRE_COMMIT_CHECKOUT_TYPE": "1"})
-    assert code == 0
+    assert code == 1
+    assert "B001 branch 'fix-login' was created, but does not match the branch pattern" in out
     assert "git branch -m fix-login AUTH-12-fix-login" in out
 
 

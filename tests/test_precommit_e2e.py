@@ -34,8 +34,11 @@ def test_impl_branch_created_warns_with_the_rename_command(repo, precommit):
     phased_plan_repo(repo).commit()
     precommit(["impl-branch-created"], hook_types=["post-checkout"])
     proc = subprocess.run(["git", "checkout", "-b", "login-work"], cwd=repo.root, capture_output=True, text=True)
-    assert proc.returncode == 0  # a warning: the branch exists already
+    assert proc.returncode == 1
     assert "git branch -m login-work AUTH-12-login-work" in proc.stdout + proc.stderr
+    assert repo.git("branch", "--show-current").strip() == "login-work"  # git made the branch anyway
+    ok = subprocess.run(["git", "checkout", "-b", "AUTH-12-logout"], cwd=repo.root, capture_output=True, text=True)
+    assert ok.returncode == 0 and "B001" not in ok.stdout + ok.stderr
 
 
 def test_impl_commit_msg_refuses_a_message_without_the_issue(repo, precommit):

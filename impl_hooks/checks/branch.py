@@ -36,7 +36,8 @@ def check(snapshot, contexts, config) -> list[Finding]:
     if match_name(branch, config["branch"]["protected"]):
         if snapshot.stage == "pre-commit":  # a push or range of main is how merges land
             return [Finding("B002", f"commit on protected branch '{branch}'",
-                            hint="create a branch for the issue: impl-hooks start ISSUE-ID")]
+                            hint="commit on a branch named after the issue: impl-hooks start ISSUE-ID, "
+                            "or git switch -c ISSUE-ID to take the staged changes along")]
         return []
     findings = []
     regex = branch_regex(config)
