@@ -33,16 +33,29 @@ def _exit(code: int) -> None:
               help="Check each commit of a range as it was committed (pre-push, CI).")
 @click.option("--branch", help="With --range: the branch the commits are for "
               "(default: $GITHUB_HEAD_REF, else the current branch).")
+@click.option("--all-files", is_flag=True, help="Audit the whole index as if every file were new "
+              "(structure drift, stubs, completed steps with open tasks), not just the staged change.")
 @FORMAT
-def check(hook_id: str, rev_range: Optional[str], branch: Optional[str], fmt: str) -> None:
+def check(hook_id: str, rev_range: Optional[str], branch: Optional[str], all_files: bool, fmt: str) -> None:
     """Run the checks on the staged snapshot (what `git commit` would record), or on a range."""
     from .hooks import run_hook_checks
-    from .runner import HOOK_CHECKS
+    from .runner import HOOK_CHECKS, run_checks
 
     if hook_id not in HOOK_CHECKS:
         raise click.BadParameter(f"unknown hook id (choose from {', '.join(sorted(HOOK_CHECKS))})",
                                  param_hint="--hook")
-    _exit(guarded(lambda: report(run_hook_checks(HOOK_CHECKS[hook_id], rev_range, branch), fmt)))
+    if all_files and rev_range:
+        raise click.BadParameter("--all-files and --range exclude each other", param_hint="--all-files")
+
+    def body() -> int:
+        if all_files:
+            from .snapshot import Repo, Snapshot
+
+            repo = Repo.discover()
+            return report(run_checks(Snapshot(repo, before=None, branch=repo.branch()), HOOK_CHECKS[hook_id]), fmt)
+        return report(run_hook_checks(HOOK_CHECKS[hook_id], rev_range, branch), fmt)
+
+    _exit(guarded(body))
 
 
 @main.command("pre-receive")

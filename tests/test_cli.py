@@ -1,6 +1,7 @@
 """The `impl-hooks` command: check, config, start."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -96,3 +97,14 @@ def test_hook_entry_points_import_neither_click_gitpython_nor_anthropic(repo):
     )
     out = subprocess.run([sys.executable, "-c", code, str(msg)], cwd=repo.root, capture_output=True, text=True)
     assert "HEAVY []" in out.stdout, out.stdout + out.stderr
+
+
+def test_check_all_files_audits_the_whole_index(repo, monkeypatch):
+    repo.files({"CLAUDE.md": "## Project Structure\n\n- `src/`\n  - `api.py`\n  - `gone.py`\n",
+                "src/api.py": "def handler():\n    pass\n"}).commit()
+    repo.branch("AUTH-1")
+    result = invoke(repo, monkeypatch, "check", "--all-files", "--format", "json")
+    codes = sorted(f["code"] for f in json.loads(result.output))
+    assert result.exit_code == 1
+    assert codes == ["S003", "X001"]  # nothing is staged, yet the drift and the stub are found
+    assert invoke(repo, monkeypatch, "check").exit_code == 0
