@@ -54,7 +54,7 @@ def test_commit_on_protected_branch_is_denied_with_the_findings(repo):
     assert (code, err) == (0, "")
     reason = denial(out)
     assert "B002 commit on protected branch 'main'" in reason
-    assert "hint: create a branch for the issue" in reason
+    assert "hint: commit on a branch named after the issue" in reason
     assert reason.splitlines()[-1] == "Fix these, stage the fixes (git add), then commit again."
 
 
