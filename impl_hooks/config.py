@@ -217,16 +217,6 @@ def validate(data: dict[str, object], path: str, text: str, table: str = "tool.i
     walk(data, SCHEMA, "")
 
 
-def read_config_file(path: str, display: str) -> tuple[dict[str, object] | None, str]:
-    """The impl-hooks table of one file (None when the file has none)."""
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError:
-        return None, ""
-    return parse_config_text(raw, display)
-
-
 def parse_config_text(raw: bytes, display: str) -> tuple[dict[str, object] | None, str]:
     text = raw.decode("utf-8", "replace")
     try:
