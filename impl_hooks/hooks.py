@@ -51,8 +51,10 @@ def guarded(body: Callable[[], int]) -> int:
 def _staged_snapshot():
     from .snapshot import Repo, Snapshot
     repo = Repo.discover()
-    snapshot = Snapshot.staged(repo)
-    return snapshot
+    if repo.bare:
+        raise UsageError("a bare repository has no index to check: use --range A..B, "
+                         "or impl-hooks pre-receive in its hooks")
+    return Snapshot.staged(repo)
 
 
 def _check_hook(hook_id: str, argv: Sequence[str] | None) -> int:

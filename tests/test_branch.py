@@ -14,6 +14,7 @@ def findings_of(run_hook, main, repo, *argv, env=None):
 
 
 def test_commit_on_protected_branch_is_b002(repo, run_hook):
+    repo.files({"README.md": "# app\n"}).commit("first")
     repo.files({"a.py": "x = 1\n"}).stage()
     code, codes, _ = findings_of(run_hook, branch_main, repo)
     assert (code, codes) == (1, ["B002"])
@@ -121,3 +122,17 @@ def test_file_checkout_is_ignored(repo, run_hook):
     repo.files({"a": "1\n"}).commit().branch("bad-new")
     code, out, _ = run_hook(branch_created_main, repo.root, env={"PRE_COMMIT_CHECKOUT_TYPE": "0"})
     assert (code, out) == (0, "")
+
+
+def test_first_commit_of_a_repository_may_land_on_main(repo, run_hook):
+    repo.files({"README.md": "# project\n"}).stage()
+    assert findings_of(run_hook, branch_main, repo)[:2] == (0, [])
+
+
+def test_bare_repository_without_a_range_is_a_usage_error(tmp_path, run_hook):
+    from conftest import git
+    bare = tmp_path / "bare.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    code, out, err = run_hook(check_main, bare)
+    assert (code, out) == (2, "")
+    assert err.startswith("impl-hooks: a bare repository has no index to check")

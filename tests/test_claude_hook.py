@@ -49,6 +49,7 @@ def denial(out: str) -> str:
 # -- PreToolUse ------------------------------------------------------------------
 
 def test_commit_on_protected_branch_is_denied_with_the_findings(repo):
+    repo.files({"README.md": "# app\n"}).commit("first")
     repo.files({"src/app.py": "x = 1\n"}).stage()
     code, out, err = answer(payload("pretooluse_bash_git_commit.json", repo.root))
     assert (code, err) == (0, "")
@@ -107,6 +108,7 @@ def test_branch_created_in_the_same_command_is_the_one_judged(repo):
 
 
 def test_commit_in_a_subfolder_repository_is_found_through_cd(repo, tmp_path):
+    repo.files({"README.md": "# app\n"}).commit("first")
     repo.files({"src/app.py": "x = 1\n"}).stage()
     command = f"cd {repo.root.name} && git commit -m x"
     assert "B002" in denial(answer(payload("pretooluse_bash_git_commit.json", tmp_path, command))[1])

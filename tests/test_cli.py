@@ -18,6 +18,7 @@ def invoke(repo, monkeypatch, *args):
 
 
 def test_check_runs_the_hooks_checks(repo, monkeypatch):
+    repo.files({"README.md": "# app\n"}).commit("first")
     repo.files({"a.py": "x\n"}).stage()
     result = invoke(repo, monkeypatch, "check", "--format", "json")
     assert result.exit_code == 1

@@ -7,6 +7,7 @@ from conftest import commit, phased_plan_repo
 
 
 def test_impl_check_refuses_a_commit_on_main_then_allows_it_on_an_issue_branch(repo, precommit):
+    repo.files({"README.md": "# app\n"}).commit("first")
     precommit(["impl-check"])
     repo.files({"a.py": "x = 1\n"}).stage()
     refused = commit(repo)

@@ -34,7 +34,9 @@ def check(snapshot, contexts, config) -> list[Finding]:
     if match_name(branch, config["branch"]["exempt"]):
         return []
     if match_name(branch, config["branch"]["protected"]):
-        if snapshot.stage == "pre-commit":  # a push or range of main is how merges land
+        # A push or range of main is how merges land; a repository's first commit
+        # (unborn HEAD) has no other branch to come from.
+        if snapshot.stage == "pre-commit" and snapshot.before is not None:
             return [Finding("B002", f"commit on protected branch '{branch}'",
                             hint="commit on a branch named after the issue: impl-hooks start ISSUE-ID, "
                             "or git switch -c ISSUE-ID to take the staged changes along")]
