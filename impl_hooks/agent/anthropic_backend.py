@@ -20,7 +20,7 @@ from .settings import AgentSettings
 
 MAX_ATTEMPTS = 3
 BACKOFF_SECONDS = 0.5  # doubled each retry unless the API says how long to wait
-KEY_HINT = "export ANTHROPIC_API_KEY=<your key>, or set on_error = \"allow\" under [tool.impl-hooks.agent]"
+KEY_HINT = "export ANTHROPIC_API_KEY=<your key> (or use backend = \"claude-code\" under [tool.impl-hooks.agent])"
 RETRY_HINT = "try again later"
 
 

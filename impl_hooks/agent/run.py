@@ -134,7 +134,7 @@ def format_summary(result: AgentResult) -> str:
     parts = [f"agent: {result.decision}"]
     if result.cached:
         parts.append("cached verdict, nothing sent")
-    elif result.decision != SKIPPED:
+    elif result.decision != SKIPPED and (result.tokens_in or result.tokens_out):
         parts.append(f"{result.model}, {result.tokens_in:,} tokens in, {result.tokens_out:,} out")
         parts.append(f"~${result.cost_usd:.4f}" if result.cost_usd is not None else "cost unknown for this model")
     if result.redactions:
