@@ -122,28 +122,54 @@ class Repo:
 
 
 class BlobReader:
-    """Reads many blobs through one `git cat-file --batch` process."""
+    """Reads blobs through one long-lived `git cat-file --batch` process, so a
+    run (or a whole range of commits) starts git once for all its reads."""
+
+    CHUNK = 500  # ids written before reading answers: stays far below a pipe's buffer
 
     def __init__(self, repo: Repo):
         self.repo = repo
         self.cache: dict[str, bytes] = {}
+        self._proc: subprocess.Popen | None = None
+
+    def _process(self) -> subprocess.Popen:
+        if self._proc is None:
+            self._proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=self.repo.root,
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            import weakref
+
+            weakref.finalize(self, _close, self._proc)
+        return self._proc
 
     def read_many(self, shas: Iterable[str]) -> dict[str, bytes]:
         shas = list(shas)
         wanted = [s for s in dict.fromkeys(shas) if s and s != NULL_SHA and s not in self.cache]
-        if wanted:
-            out = self.repo.git(["cat-file", "--batch"], input=("\n".join(wanted) + "\n").encode())
-            pos = 0
-            for sha in wanted:
-                end = out.index(b"\n", pos)
-                header = out[pos:end].split()
-                pos = end + 1
+        for start in range(0, len(wanted), self.CHUNK):
+            chunk = wanted[start:start + self.CHUNK]
+            proc = self._process()
+            proc.stdin.write(("\n".join(chunk) + "\n").encode())
+            proc.stdin.flush()
+            for sha in chunk:
+                header = proc.stdout.readline().split()
                 if len(header) < 3 or header[1] == b"missing":
+                    if not header:
+                        raise UsageError("git cat-file stopped answering")
                     continue
                 size = int(header[2])
-                self.cache[sha] = out[pos:pos + size]
-                pos += size + 1
+                self.cache[sha] = proc.stdout.read(size)
+                proc.stdout.read(1)  # the newline after the content
         return {s: self.cache[s] for s in shas if s in self.cache}
+
+
+def _close(proc: subprocess.Popen) -> None:
+    """End the reader: git exits when its input closes."""
+    try:
+        proc.stdin.close()
+        proc.wait(timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        proc.kill()
+        proc.wait()
+    proc.stdout.close()
 
 
 class TreeFiles:
