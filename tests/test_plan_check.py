@@ -193,3 +193,15 @@ def test_impl_check_includes_the_plan_rules(repo, run_hook):
     repo.files({"backend/app/domains/auth/x.py": "x = 1\n"}).stage()
     code, out, _ = run_hook(check_main, repo.root, "--format", "json")
     assert [f["code"] for f in json.loads(out)] == ["P001"]
+
+
+def test_context_without_a_step_judges_progress_in_every_phase_plan(repo, run_hook):
+    phased_plan_repo(repo, step="2.2")
+    repo.files({"backend/app/domains/auth/Context.toml": '[context]\ncurrent_issue = "AUTH-12"\n'}).commit("base")
+    repo.branch("AUTH-12")
+    repo.files({"backend/app/domains/auth/x.py": "x = 1\n"}).stage()
+    code, out, _ = run_hook(plan_main, repo.root)
+    assert code == 1 and f"{PLAN}:1: P001 code staged but the plan was not updated" in out
+    repo.replace(PLAN, "2. Background job removes expired sessions", "2. Background job removes expired sessions ✅")
+    repo.stage()
+    assert run_hook(plan_main, repo.root)[0] == 0

@@ -105,8 +105,11 @@ def targets(snapshot, contexts, config) -> list:
         for context, paths in groups.values():
             values = dict(context.values())
             for template in templates:
-                result.append(Target(fill(template, values), context.step, "step" if context.step else "",
-                                     values, paths, context))
+                path = fill(template, values)
+                # a context without current_step: every plan the template can name answers
+                for candidate in snapshot.list_paths([path]) if "*" in path else [path]:
+                    result.append(Target(candidate, context.step, "step" if context.step else "",
+                                         {**values, **_values_of(template, candidate)}, paths, context))
         return result
 
     staged = snapshot.staged_paths + snapshot.removed_paths
