@@ -10,7 +10,7 @@ import click
 from . import __version__
 from .errors import ConfigError, UsageError
 from .findings import RENDERERS
-from .hooks import guarded, report
+from .hooks import emit, guarded, report
 
 FORMAT = click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="text",
                       show_default=True, help="Output format.")
@@ -150,7 +150,7 @@ def status(fmt: str) -> None:
 
         snapshot = _staged_snapshot()
         data = build_status(snapshot, load_config(snapshot))
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False) if fmt == "json" else render_status(data))
+        emit(json.dumps(data, indent=2) if fmt == "json" else render_status(data))
         return 0
 
     _exit(guarded(body))

@@ -127,7 +127,13 @@ def render_text(findings: list) -> str:
 def render_json(findings: list) -> str:
     import json
 
-    return json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False)
+    rows = [f.as_dict() for f in findings]
+    text = json.dumps(rows, indent=2, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a path that is not UTF-8: escapes keep the JSON valid
+        text = json.dumps(rows, indent=2)
+    return text
 
 
 def _github_escape(text: str, prop: bool = False) -> str:

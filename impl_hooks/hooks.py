@@ -6,6 +6,7 @@ module and cli.py are the only places that print or exit.
 """
 from __future__ import annotations
 
+import codecs
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -17,14 +18,42 @@ from .findings import RENDERERS, Finding, exit_code
 FORMAT_USAGE = "[--format text|json|github]"
 
 
+def _lenient(error: UnicodeEncodeError) -> tuple:
+    """Encode error handler: undecodable path bytes (surrogates) go out as
+    themselves, any other character the encoding lacks as a \\u escape."""
+    out = bytearray()
+    for char in error.object[error.start:error.end]:
+        code = ord(char)
+        out += bytes([code - 0xDC00]) if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}".encode("ascii")
+    return bytes(out), error.end
+
+
+_LENIENT = "impl-hooks-lenient"
+codecs.register_error(_LENIENT, _lenient)
+
+
+def emit(text: str, stream=None) -> None:
+    """Print a line whatever the terminal's encoding: a path with bytes that are
+    not UTF-8 goes out as those bytes, a character the encoding lacks as an escape."""
+    stream = stream or sys.stdout
+    line = text + "\n"
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(line.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+        return
+    data = line.encode(getattr(stream, "encoding", None) or "utf-8", _LENIENT)
+    stream.flush()
+    buffer.write(data)
+    buffer.flush()
+
+
 def report(findings: list[Finding], fmt: str, stream=None) -> int:
     """Print findings in the chosen format and return the exit code they mean."""
-    stream = stream or sys.stdout
     out = RENDERERS[fmt](findings)
     if out and (fmt != "text" or findings):
-        print(out, file=stream)
+        emit(out, stream)
     elif fmt == "json":
-        print("[]", file=stream)
+        emit("[]", stream)
     return exit_code(findings)
 
 
@@ -33,18 +62,18 @@ def guarded(body: Callable[[], int]) -> int:
     try:
         return body()
     except ConfigError as exc:
-        print(str(exc), file=sys.stderr)
+        emit(str(exc), sys.stderr)
         return 2
     except UsageError as exc:
-        print(f"impl-hooks: {exc}", file=sys.stderr)
+        emit(f"impl-hooks: {exc}", sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a crash is a bug: one line, no traceback
         if os.environ.get("IMPL_HOOKS_DEBUG"):
             raise
-        print(f"impl-hooks: internal error: {type(exc).__name__}: {exc} "
-              "(set IMPL_HOOKS_DEBUG=1 for the traceback)", file=sys.stderr)
+        emit(f"impl-hooks: internal error: {type(exc).__name__}: {exc} "
+             "(set IMPL_HOOKS_DEBUG=1 for the traceback)", sys.stderr)
         return 2
 
 
@@ -137,9 +166,9 @@ def fix_structure(snapshot) -> int:
     rewritten = fixed_texts(snapshot, config)
     for file, text in rewritten.items():
         write_atomic(os.path.join(snapshot.root, file), text)
-        print(f"rewrote {file}")
+        emit(f"rewrote {file}")
     if rewritten:
-        print(f"impl-hooks: review and stage the change: git add {' '.join(sorted(rewritten))}")
+        emit(f"impl-hooks: review and stage the change: git add {' '.join(sorted(rewritten))}")
         return 1
     return report(run_checks(snapshot, ["structure"], config), "text")
 
@@ -169,8 +198,8 @@ def agent_review(snapshot, no_cache: bool, fmt: str) -> int:
     result = review(inputs, config["agent"], snapshot.repo.common_dir, no_cache=no_cache,
                     progress=elapsed_ticker(), cwd=snapshot.root)
     for note in result.notes:
-        print(f"agent: {note}", file=sys.stderr)
-    print(format_summary(result), file=sys.stderr)
+        emit(f"agent: {note}", sys.stderr)
+    emit(format_summary(result), sys.stderr)
     return report(filter_findings(result.findings, config["ignore"], snapshot.line_of), fmt)
 
 
@@ -185,7 +214,7 @@ def agent_fix(snapshot) -> int:
     config = load_config(snapshot)
     findings = [f for f in run_checks(snapshot, HOOK_CHECKS["impl-check"], config) if f.blocks]
     if not findings:
-        print("agent --fix: nothing to fix, the deterministic checks pass")
+        emit("agent --fix: nothing to fix, the deterministic checks pass")
         return 0
     files = {}
     for path in dict.fromkeys(f.path for f in findings if f.path):
@@ -197,21 +226,21 @@ def agent_fix(snapshot) -> int:
     proposal = propose_fixes(render_text(findings), files, config["agent"], cwd=snapshot.root,
                              progress=elapsed_ticker())
     for note in proposal.notes:
-        print(f"agent: {note}", file=sys.stderr)
+        emit(f"agent: {note}", sys.stderr)
     if proposal.error:
-        print(f"impl-hooks: agent --fix could not run: {proposal.error}", file=sys.stderr)
+        emit(f"impl-hooks: agent --fix could not run: {proposal.error}", sys.stderr)
         if proposal.hint:
-            print(f"  hint: {proposal.hint}", file=sys.stderr)
+            emit(f"  hint: {proposal.hint}", sys.stderr)
         return 2
     applied = apply_edits(snapshot.root, proposal.edits)
     for path in applied.written:
-        print(f"rewrote {path}")
+        emit(f"rewrote {path}")
     for path, reason in applied.refused:
-        print(f"refused {path}: {reason}", file=sys.stderr)
+        emit(f"refused {path}: {reason}", sys.stderr)
     if applied.written:
-        print(f"impl-hooks: review the edits and stage them: git add {' '.join(applied.written)}")
+        emit(f"impl-hooks: review the edits and stage them: git add {' '.join(applied.written)}")
         return 1
-    print("agent --fix: the agent proposed no change")
+    emit("agent --fix: the agent proposed no change")
     return 1
 
 

@@ -53,3 +53,23 @@ def test_inline_ignore_is_read_from_the_staged_file(repo, run_hook):
     repo.files({"Context.toml": 'current_issue = "AUTH-2"\n'}).stage()
     code, out, _ = run_hook(check_main, repo.root)
     assert code == 1 and "B003" in out
+
+
+def test_paths_that_are_not_utf8_print_on_any_terminal(tmp_path):
+    import io
+    import os
+
+    from impl_hooks.hooks import report
+    odd = os.fsdecode(b"backend/caf\xe9.py")
+    findings = [Finding("S001", f'"{odd}" was added', path="backend/CLAUDE.md", line=3, hint="add \u2713 it")]
+    for encoding in ("utf-8", "ascii"):
+        raw = io.BytesIO()
+        stream = io.TextIOWrapper(raw, encoding=encoding, errors="strict")
+        assert report(findings, "text", stream) == 1
+        stream.flush()
+        assert b"caf\xe9.py" in raw.getvalue()  # the path's own bytes, as git gave them
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="utf-8", errors="strict")
+    report(findings, "json", stream)
+    stream.flush()
+    assert json.loads(raw.getvalue().decode("utf-8"))[0]["message"].startswith('"backend/caf')
