@@ -53,6 +53,7 @@ BASE: dict[str, object] = {
         "completed": ["✅", "**COMPLETED**", "[x]"],
         "require": "progress",
         "not_code": NOT_CODE,
+        "current": "",
     },
     "structure": {
         "files": STRUCTURE_FILES,
@@ -110,7 +111,7 @@ SCHEMA: dict[str, object] = {
     "branch": {"pattern": "issue-regex", "protected": "list", "exempt": "list"},
     "message": {"template": "template"},
     "plan": {"paths": "list", "completed": "list", "require": "enum:progress|step-complete|off",
-             "not_code": "list"},
+             "not_code": "list", "current": "str"},
     "structure": {"files": "list", "heading": "str", "ignore": "list"},
     "reports": {"require": "reports"},
     "todos": {"pattern": "step-regex"},

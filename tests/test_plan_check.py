@@ -205,3 +205,13 @@ def test_context_without_a_step_judges_progress_in_every_phase_plan(repo, run_ho
     repo.replace(PLAN, "2. Background job removes expired sessions", "2. Background job removes expired sessions ✅")
     repo.stage()
     assert run_hook(plan_main, repo.root)[0] == 0
+
+
+def test_plan_current_in_config_names_the_step_without_a_context(repo, run_hook):
+    from conftest import fixture
+    repo.files({".impl-hooks.toml": "preset = 'none'\n[plan]\npaths = ['PLAN.md']\ncurrent = '2.3'\n",
+                "PLAN.md": fixture("plans/6.1_implementation_plan.md")}).commit("base")
+    repo.branch("AUTH-1")
+    repo.files({"src/reset.py": "def reset():\n    return 1\n"}).stage()
+    code, out, _ = run_hook(plan_main, repo.root)
+    assert code == 1 and "PLAN.md:65: P001 code staged for step 2.3 but the plan was not updated" in out

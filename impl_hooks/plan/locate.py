@@ -85,7 +85,21 @@ def issue_of(snapshot, contexts, config):
 
 
 def targets(snapshot, contexts, config) -> list:
-    """The plan files this commit answers to, each with its current unit and code."""
+    """The plan files this commit answers to, each with its current unit and code.
+
+    `plan.current` in the config names the current unit outright (a step like
+    "2.3" or an issue like "AUTH-12"), for repositories without a context.
+    """
+    result = _targets(snapshot, contexts, config)
+    current = config["plan"]["current"].strip()
+    if current:
+        kind = "step" if re.fullmatch(r"\d+(?:\.\d+)*", current) else "issue"
+        for target in result:
+            target.current, target.kind = current, kind
+    return result
+
+
+def _targets(snapshot, contexts, config) -> list:
     templates = config["plan"]["paths"]
     if not templates:
         return []
