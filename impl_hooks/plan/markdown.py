@@ -131,11 +131,12 @@ class _Markers:
     def __init__(self, markers: Sequence[str]):
         self.box = any(m.lower() == "[x]" for m in markers)
         self.others = tuple(m for m in markers if m and m.lower() != "[x]")
-        self._others = re.compile("|".join(map(re.escape, self.others))) if self.others else None
+        self.find_other = (re.compile("|".join(map(re.escape, self.others))).search
+                           if self.others else None)
 
     def in_text(self, text: str) -> bool:
         """Any marker other than the checkbox in the text."""
-        return self._others is not None and self._others.search(text) is not None
+        return self.find_other is not None and self.find_other(text) is not None
 
     def any_in(self, text: str) -> bool:
         return self.in_text(text) or (self.box and ("[x]" in text or "[X]" in text))
@@ -163,6 +164,8 @@ def _tidy(title: str, lead: str, completed: bool) -> str:
 
 def _drop_status_word(title: str) -> str:
     """"Login (DONE)" -> "Login": the word that often follows a marker."""
+    if "DONE" not in title and "COMPLETE" not in title:
+        return title
     head = title.rstrip(" \t)]*_")
     for word in ("COMPLETED", "COMPLETE", "DONE"):
         before = head[: -len(word)]
@@ -219,7 +222,8 @@ def _status_done(value: str, marks: _Markers) -> bool:
 class _Section:
     """A unit's (or the file top's) list items, gathered until the file ends.
 
-    Items are kept as tuples (line, `_ITEM` groups, parent item index, list key);
+    Items are kept as tuples (line, `_ITEM` groups, parent item index, list key,
+    whether the text holds a marker other than the checkbox);
     `marked` holds the list keys (run of the list, parent item) where some item
     carries a marker, which makes every item of that list a task.
     """
@@ -237,13 +241,15 @@ class _Section:
         tasks: list[Unit] = []
         owners: list = []  # per item: the task its nested items belong to, or None
         marked = self.marked
-        for number, (_, box, id1, id2, id3, text), parent, key in self.items:
+        box_marks = marks.box
+        for number, (_, box, id1, id2, id3, text), parent, key, has_marker in self.items:
             owner = owners[parent] if parent >= 0 else None
             if not box and key not in marked:
                 owners.append(owner)
                 continue
             text = text or ""
-            completed = (marks.box and (box == "x" or box == "X")) or marks.any_in(text)
+            completed = has_marker or (box_marks and (
+                box == "x" or box == "X" or "[x]" in text or "[X]" in text))
             if completed:
                 title = _tidy(marks.strip(text), "", True)
             else:
@@ -265,7 +271,8 @@ def read_markdown_plan(
     marks = _Markers(markers)
     lines, start = _split_lines(text)
     has_comments = "<!--" in text
-    has_markers = marks.in_text(text)
+    # Bound once: a method call per list item is a measurable share of the parse.
+    find_marker = marks.find_other if marks.in_text(text) else None
     top_units: list = []
     root = _Section(None)
     sections = [root]
@@ -335,10 +342,11 @@ def read_markdown_plan(
                     open_items.pop()
                 parent = open_items[-1][1] if open_items else -1
                 key = (run, parent)
-                if has_markers and item_text and marks.in_text(item_text):
+                marked = bool(find_marker and item_text and find_marker(item_text))
+                if marked:
                     section.marked.add(key)
                 open_items.append((width, len(section.items)))
-                section.items.append((number, groups, parent, key))
+                section.items.append((number, groups, parent, key, marked))
     for section in sections:
         if section.items:
             tasks = section.tasks(marks)
