@@ -264,17 +264,16 @@ def _module_stubs(path: str, tree: ast.Module) -> list[Finding]:
             module_is_stub = False
 
     if module_is_stub and stub_names:
-        listed = ", ".join(stub_names[:5]) + (", ..." if len(stub_names) > 5 else "")
-        return [
-            Finding(
-                "X001",
-                f"stub module: every definition is a placeholder ({listed})",
-                path=path,
-                line=1,
-                hint=f"implement the module, {IGNORE_HINT}",
-            )
-        ]
+        return [_stub_module(path, "definition", stub_names, "#")]
     return findings
+
+
+def _stub_module(path: str, what: str, names: list, comment: str) -> Finding:
+    """One X001 for a file whose every definition is a placeholder, naming a few."""
+    listed = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+    return Finding("X001", f"stub module: every {what} is a placeholder ({listed})", path=path, line=1,
+                   hint=f"implement the module, or mark a deliberate no-op with "
+                   f"`{comment} impl-hooks: ignore[X001]` on that line")
 
 
 def _rebound_or_passed_names(tree: ast.Module) -> set:
@@ -460,17 +459,7 @@ def js_stub_findings(path: str, data: bytes) -> list[Finding]:
                 )
             )
     if module_is_stub and stub_names:
-        listed = ", ".join(stub_names[:5]) + (", ..." if len(stub_names) > 5 else "")
-        return [
-            Finding(
-                "X001",
-                f"stub module: every function is a placeholder ({listed})",
-                path=path,
-                line=1,
-                hint="implement the module, or mark a deliberate no-op with "
-                "`// impl-hooks: ignore[X001]` on that line",
-            )
-        ]
+        return [_stub_module(path, "function", stub_names, "//")]
     return findings
 
 
