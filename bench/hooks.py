@@ -105,6 +105,15 @@ def hook_env(tmp: str) -> str:
     return bin_dir
 
 
+def startup_ms(bin_dir: str, hook: str, tmp: str, runs: int) -> float:
+    """A hook's start-up: its whole run on the everyday commit of a 10-file
+    repository (one code file changed, a task of the 50-line plan ticked)."""
+    root = os.path.join(tmp, f"startup-{hook}")
+    build_repo(root, 10)
+    stage(root, 10, 1)
+    return median_ms([os.path.join(bin_dir, hook)], root, runs)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, nargs="+", default=[1000, 20000, 100000])

@@ -1,17 +1,20 @@
 """Times the structure check for a commit of 1,000 added and 50 removed paths
-under ten CLAUDE.md files, beside bare Python start-up (`python -c pass`).
+under ten CLAUDE.md files, beside the start-up of the `impl-structure` hook
+(installed into a fresh virtualenv; `startup_ms` in bench/hooks.py).
 
     python bench/structure.py
 """
 from __future__ import annotations
 
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from hooks import hook_env, startup_ms  # noqa: E402  (bench/hooks.py)
 
 from impl_hooks.structure.compare import compare_section  # noqa: E402
 from impl_hooks.structure.parse import read_sections  # noqa: E402
@@ -54,15 +57,11 @@ def main() -> int:
                                                 [p for p in removed if p.startswith(scope)], exists))
         times.append(time.perf_counter() - t0)
     check_ms = statistics.median(times) * 1000
-    starts = []
-    for _ in range(RUNS):
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "pass"], check=True)
-        starts.append(time.perf_counter() - t0)
-    start_ms = statistics.median(starts) * 1000
+    with tempfile.TemporaryDirectory(prefix="impl-hooks-bench-") as tmp:
+        start_ms = startup_ms(hook_env(tmp), "impl-structure", tmp, RUNS)
     print(f"structure: {FILES} files, {len(added)} added, {len(removed)} removed, {findings} findings")
-    print(f"parse + compare: {check_ms:.2f} ms (median of {RUNS})")
-    print(f"python -c pass:  {start_ms:.2f} ms (median of {RUNS})")
+    print(f"parse + compare:          {check_ms:.2f} ms (median of {RUNS})")
+    print(f"impl-structure start-up: {start_ms:.2f} ms (median of {RUNS})")
     print(f"ratio check/start-up: {check_ms / start_ms:.3f}")
     return 0
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from impl_hooks.checks.plan import PlanChange, progressed, unit_keys
 from impl_hooks.plan.features import read_features
 from impl_hooks.plan.markdown import read_markdown_plan, render_markdown_plan
 from impl_hooks.plan.model import Plan, Unit
@@ -643,3 +644,53 @@ _trees = st.builds(
 def test_rendered_plan_reads_back_to_the_same_tree(units):
     text = render_markdown_plan(Plan("", units))
     assert shape(read_markdown_plan(text).units) == shape(units), text
+
+
+def _progress_seen(change) -> tuple:
+    """What the plan rules act on: the units newly progressed, and those no longer progressed."""
+    newly = sorted((u.kind, u.id, u.title, u.line) for u in change.newly)
+    undone = sorted((key for key, u in change.old.items() if progressed(u)
+                     and not (key in change.new and progressed(change.new[key]))), key=repr)
+    return newly, undone
+
+
+def _headings_unique(plan: Plan) -> bool:
+    keys = [(u.kind, u.id.casefold()) for u in plan.walk(read=False) if u.source is not None]
+    return len(keys) == len(set(keys))
+
+
+_edits = st.lists(st.tuples(st.integers(0, 40), st.sampled_from(["replace", "insert", "delete"]),
+                            st.sampled_from(_MD_LINES)), min_size=1, max_size=4)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_MD_LINES), max_size=40), _edits)
+def test_comparing_only_changed_sections_sees_what_a_full_comparison_sees(lines, edits):
+    edited = list(lines)
+    for index, how, line in edits:
+        index = min(index, len(edited))
+        if how == "insert" or index == len(edited):
+            edited.insert(index, line)
+        elif how == "replace":
+            edited[index] = line
+        else:
+            del edited[index]
+    before, after = "\n".join(lines), "\n".join(edited)
+    # A heading id used twice makes keys ambiguous, for a full comparison too.
+    assume(_headings_unique(read_markdown_plan(before)) and _headings_unique(read_markdown_plan(after)))
+    lazy = PlanChange(read_markdown_plan(before), read_markdown_plan(after))
+    full = PlanChange(read_markdown_plan(before), read_markdown_plan(after))
+    full.old, _ = unit_keys(read_markdown_plan(before))
+    full.new, _ = unit_keys(read_markdown_plan(after))
+    full.newly = [u for k, u in full.new.items()
+                  if progressed(u) and not (k in full.old and progressed(full.old[k]))]
+    assert _progress_seen(lazy) == _progress_seen(full)
+
+
+def test_a_plan_edit_reads_only_the_sections_it_touched():
+    sections = [f"### Step 1.{n}\n\n- [ ] task a\n- [ ] task b\n" for n in range(1, 6)]
+    before = "## Phase 1\n\n" + "\n".join(sections)
+    after = before.replace("### Step 1.3\n\n- [ ] task a", "### Step 1.3\n\n- [x] task a")
+    change = PlanChange(read_markdown_plan(before), read_markdown_plan(after))
+    assert [(u.title, u.line) for u in change.newly] == [("task a", 15)]
+    assert sorted(k[1] for k in change.new if k[0] == "task") == [("step", "1.3"), ("step", "1.3")]

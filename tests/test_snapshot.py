@@ -37,6 +37,15 @@ def test_partially_staged_file_reads_index_version_not_work_tree(repo):
     assert [c.status for c in s.changes] == ["M"]
 
 
+def test_before_side_of_a_file_the_commit_leaves_alone_is_its_committed_version(repo):
+    repo.files({"plan.md": "- [x] done\n", "a.py": "one\n"}).commit()
+    repo.write("plan.md", "- [x] done\n- [ ] edited, not staged\n")
+    repo.files({"a.py": "two\n", "new.py": "x\n"}).stage("a.py", "new.py")
+    s = snap(repo)
+    assert s.read_before("plan.md") == s.read("plan.md") == b"- [x] done\n"
+    assert (s.read_before("a.py"), s.read_before("new.py"), s.read_before("gone.py")) == (b"one\n", None, None)
+
+
 def test_untracked_file_is_not_part_of_the_snapshot(repo):
     repo.files({"a.py": "x\n"}).commit()
     repo.write("report.md", "only on disk\n")

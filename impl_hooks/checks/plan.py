@@ -12,21 +12,69 @@ HEADS = ("phase", "step", "issue")
 MARKER_HINT = "mark it done (`- [x]`, or `✅ **COMPLETED**` on the heading or task line)"
 
 
-def unit_keys(plan: Plan) -> dict:
-    """Units by a key that survives edits elsewhere in the file: kind and id,
-    or, for a task without id, its owner's key and its title."""
-    keys: dict = {}
+def unit_keys(plan: Plan, unchanged=frozenset()) -> tuple[dict, dict]:
+    """Units by a key that survives edits elsewhere in the file (kind and id, or,
+    for a task without id, its owner's key and its title), and each unit's owner.
 
-    def visit(units, owner):
+    The tasks of a section in `unchanged` (ids of units) are not read: its text
+    is the same in the plan's other version, so they cannot have changed.
+    """
+    keys: dict = {}
+    owners: dict = {}
+
+    def visit(units, owner_key, owner):
         for unit in units:
-            key = (unit.kind, unit.id.casefold()) if unit.id else (unit.kind, owner, " ".join(unit.title.split()).casefold())
+            key = (unit.kind, unit.id.casefold()) if unit.id else (unit.kind, owner_key, " ".join(unit.title.split()).casefold())
             while key in keys:  # the same anonymous task twice
                 key = key + ("again",)
             keys[key] = unit
-            visit(unit.children, key)
+            owners[id(unit)] = owner
+            visit(unit.subsections if id(unit) in unchanged else unit.children, key, unit)
 
-    visit(plan.units, None)
-    return keys
+    visit(plan.units, None, None)
+    return keys, owners
+
+
+class PlanChange:
+    """What the commit did to one plan: units by key before and after (see
+    `unit_keys`), the units newly progressed, and each new unit's owner."""
+
+    __slots__ = ("old", "new", "owners", "newly")
+
+    def __init__(self, before: Plan, after: Plan):
+        if before is after:  # the plan is not in the commit
+            self.old, self.new, self.owners, self.newly = {}, {}, {}, []
+            return
+        sections = _sections(before)
+        unchanged = set()
+        for key, unit in _sections(after).items():
+            twin = sections.get(key)
+            if unit is not None and twin is not None and unit.source == twin.source:
+                unchanged.update((id(unit), id(twin)))
+        self.old = unit_keys(before, unchanged)[0]
+        self.new, self.owners = unit_keys(after, unchanged)
+        self.newly = [u for k, u in self.new.items()
+                      if progressed(u) and not (k in self.old and progressed(self.old[k]))]
+
+
+def _sections(plan: Plan) -> dict:
+    """Markdown sections (units with a source) by kind and id; None for an id used twice."""
+    found: dict = {}
+    for unit in plan.walk(read=False):
+        if unit.source is not None:
+            key = (unit.kind, unit.id.casefold())
+            found[key] = None if key in found else unit
+    return found
+
+
+def plan_change(snapshot, target, config) -> PlanChange | None:
+    """The change to the target's plan, computed once a run; None when the plan is not in the commit."""
+    key = ("plan-change", target.path)
+    if key not in snapshot.memo:
+        after = plan_of(snapshot, target.path, config)
+        before = plan_of(snapshot, target.path, config, before=True) or Plan(target.path, [])
+        snapshot.memo[key] = PlanChange(before, after) if after is not None else None
+    return snapshot.memo[key]
 
 
 def progressed(unit) -> bool:
@@ -47,14 +95,8 @@ def plan_targets(snapshot, contexts, config) -> list:
 
 def newly_progressed(snapshot, target, config) -> list:
     """Units completed (or partial) in the index that were not in HEAD."""
-    after = plan_of(snapshot, target.path, config)
-    if after is None:
-        return []
-    before = plan_of(snapshot, target.path, config, before=True) or Plan(target.path, [])
-    if before is after:
-        return []
-    old, new = unit_keys(before), unit_keys(after)
-    return [u for k, u in new.items() if progressed(u) and not (k in old and progressed(old[k]))]
+    change = plan_change(snapshot, target, config)
+    return change.newly if change is not None else []
 
 
 def completions(snapshot, contexts, config) -> list:
@@ -102,9 +144,8 @@ def check(snapshot, contexts, config) -> list:
             progress_by_group[group][2] = after
         if after.errors:
             continue  # unreadable (malformed JSON): the reports check names the line
-        before = plan_of(snapshot, target.path, config, before=True) or Plan(target.path, [])
-        old, new = unit_keys(before), unit_keys(after)
-        newly = newly_progressed(snapshot, target, config)
+        change = plan_change(snapshot, target, config)
+        newly = change.newly
         if newly:
             progress_by_group[group][1] = True
         current = after.find(target.current, target.kind or None) if target.current else None
@@ -112,10 +153,10 @@ def check(snapshot, contexts, config) -> list:
             findings.append(Finding(
                 "P002", f"current {target.kind or 'unit'} {target.current} is not in the plan", path=target.path,
                 line=1, hint=_where_current(target) + f"add a heading for {target.current} or fix the context"))
-        findings += _removed_markers(target, old, new, snapshot.read_text(target.path) or "")
+        findings += _removed_markers(target, change.old, change.new, snapshot.read_text(target.path) or "")
         findings += _completed_with_open_tasks(target, newly)
         if current is not None:
-            findings += _out_of_order(target, after, current, newly)
+            findings += _out_of_order(target, after, current, change)
         if current is not None and config["plan"]["require"] == "step-complete" and target.code \
                 and not current.completed:
             findings.append(Finding(
@@ -194,19 +235,19 @@ def _completed_with_open_tasks(target, newly: list) -> list:
     return findings
 
 
-def _out_of_order(target, after: Plan, current, newly: list) -> list:
+def _out_of_order(target, after: Plan, current, change: PlanChange) -> list:
     """Units after the current one, newly completed: scope creep."""
-    order = [u for u in after.walk() if u.kind == current.kind]
+    order = [u for u in after.walk(read=False) if u.kind == current.kind]
     try:
         position = next(i for i, u in enumerate(order) if u is current)
     except StopIteration:
         return []
-    later = order[position + 1:]
-    later_ids = {id(u) for u in later}
-    inside = {id(t): u for u in later for t in u.iter()}
+    later = {id(u) for u in order[position + 1:]}
     findings = []
-    for unit in newly:
-        owner = unit if id(unit) in later_ids else inside.get(id(unit))
+    for unit in change.newly:
+        owner = unit
+        while owner is not None and id(owner) not in later:
+            owner = change.owners.get(id(owner))
         if owner is None:
             continue
         findings.append(Finding(

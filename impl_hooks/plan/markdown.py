@@ -31,6 +31,14 @@ What counts as what, in one place:
   tabs are normal input.
 
 The reader never raises on odd text; it returns what it understood.
+
+How it reads, because a hook reads a plan's two versions on every commit:
+headings first, by a search that stops only at lines starting with ``#``,
+a fence or (when the file has any) a comment mark; a fenced block is skipped
+by one search for its closing line. The text between two headings is kept
+with the unit it belongs to (`Unit.source`), and its list items are read
+when that unit's `children` are first used. The plan check compares the two
+versions section by section and reads only the sections whose text changed.
 """
 from __future__ import annotations
 
@@ -55,9 +63,9 @@ _DONE_WORD = re.compile(r"[\W_]*(?:done|complete|completed)\b", re.I)
 
 # Heading ids. `lead` is the decoration before the id, `rest` the title after it.
 _ID_TAIL = r"(?!\.?\w)[\])*_]*[ \t]*[:.)\-–—|]?[ \t]*(?P<rest>.*)"
-_PHASE = re.compile(r"(?P<lead>[\W_]*?)(?i:phase)[ \t]*#?[ \t]*(?P<id>\d+(?:\.\d+)*)" + _ID_TAIL)
-_STEP = re.compile(r"(?P<lead>[\W_]*?)(?i:step)[ \t]*#?[ \t]*(?P<id>\d+(?:\.\d+)*)" + _ID_TAIL)
-_TASK = re.compile(r"(?P<lead>[\W_]*?)(?i:task)[ \t]*#?[ \t]*(?P<id>\d+(?:\.\d+)*)" + _ID_TAIL)
+_NAMED = re.compile(
+    r"(?P<lead>[\W_]*?)(?:(?P<phase>(?i:phase))|(?P<step>(?i:step))|(?i:task))"
+    r"[ \t]*#?[ \t]*(?P<id>\d+(?:\.\d+)*)" + _ID_TAIL)
 _NUMBERED = re.compile(r"(?P<lead>[\W_]*?)(?P<id>\d+(?:\.\d+)+)" + _ID_TAIL)
 _ISSUE = re.compile(
     r"(?P<lead>[\W_]*?)(?:(?i:issue)[ \t]*#?[ \t]*)?(?P<id>[A-Z][A-Z0-9]+-\d+)" + _ID_TAIL
@@ -70,29 +78,35 @@ _EMPTY_PAIRS = re.compile(r"\(\s*\)|\[\s*\]|\*\*\s*\*\*|__\s*__")
 _SEPARATORS = " \t:-–—|"
 
 
-def _split_lines(text: str) -> tuple[list[str], int]:
-    """The text's lines (CRLF, CR and a BOM undone) and the index where content starts.
+# A line that may be a heading or open a fence. One C-level search finds the
+# next one; other lines are read only when a section's tasks are.
+_STRUCTURE_LINE = re.compile(
+    r"\n(?=[ \t#`~])"  # most lines fail here, at their first character
+    r"(?: {0,3}(#{1,6})(?:[ \t]+([^\n]*))?(?=\n|\Z)"  # a heading: level, text
+    r"|(?:[ \t][^\S\n]*)?(`{3,}|~{3,})([^\n]*))"  # a fence: its run, the rest of the line
+)
+_STRUCTURE_OR_COMMENT = re.compile(_STRUCTURE_LINE.pattern + "|<!--|-->")
+_FRONT_MATTER_END = {"---": re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.M),
+                     "+++": re.compile(r"^\+\+\+[^\S\n]*$", re.M)}
 
-    Content starts after YAML (``---``) or TOML (``+++``) front matter.
-    """
+
+def _content_start(text: str) -> tuple[str, int, int]:
+    """The text (CRLF, CR and a BOM undone), and the offset and line number where
+    content starts: after YAML (``---``) or TOML (``+++``) front matter."""
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    return lines, _front_matter_end(lines)
-
-
-def _front_matter_end(lines: list[str]) -> int:
-    """Index of the first line after front matter (0 when there is none)."""
-    opener = lines[0].rstrip()
-    if opener not in ("---", "+++"):
-        return 0
-    closers = ("---", "...") if opener == "---" else ("+++",)
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in closers:
-            return index + 1
-    return 0  # never closed: a horizontal rule, not front matter
+    if not text.startswith(("---", "+++")):
+        return text, 0, 1
+    first_end = text.find("\n")
+    closer = _FRONT_MATTER_END.get(text[:first_end].rstrip()) if first_end >= 0 else None
+    found = closer.search(text, first_end + 1) if closer else None
+    if found is None:
+        return text, 0, 1  # never closed: a horizontal rule, not front matter
+    after = text.find("\n", found.end())
+    start = after + 1 if after >= 0 else len(text)
+    return text, start, text.count("\n", 0, start) + 1
 
 
 def _fence_opener(stripped: str) -> str:
@@ -126,13 +140,23 @@ def strip_html_comments(line: str, in_comment: bool) -> tuple[str, bool]:
 
 
 class _Markers:
-    """The configured completion markers, split into the checkbox and the rest."""
+    """The configured completion markers, split into the checkbox and the rest,
+    and the headings read with them so far."""
 
     def __init__(self, markers: Sequence[str]):
         self.box = any(m.lower() == "[x]" for m in markers)
         self.others = tuple(m for m in markers if m and m.lower() != "[x]")
         self.find_other = (re.compile("|".join(map(re.escape, self.others))).search
                            if self.others else None)
+        self.headings: dict = {}  # (heading, phase id) -> `_read_heading`'s answer
+
+    @classmethod
+    def of(cls, markers: Sequence[str]) -> "_Markers":
+        """One instance per set of markers, so headings read once stay read."""
+        key = tuple(markers)
+        if key not in _MARKERS or len(_MARKERS[key].headings) > _HEADINGS_KEPT:
+            _MARKERS[key] = cls(key)
+        return _MARKERS[key]
 
     def in_text(self, text: str) -> bool:
         """Any marker other than the checkbox in the text."""
@@ -147,6 +171,10 @@ class _Markers:
         if self.box:
             text = text.replace("[x]", " ").replace("[X]", " ")
         return text
+
+
+_MARKERS: dict = {}
+_HEADINGS_KEPT = 20_000  # past this many, start afresh: memory stays bounded
 
 
 def _tidy(title: str, lead: str, completed: bool) -> str:
@@ -174,21 +202,22 @@ def _drop_status_word(title: str) -> str:
     return title
 
 
-def _classify_heading(text: str, parent: Unit | None) -> tuple[str, str, str, str] | None:
-    """(kind, id, lead, rest) for a heading that names a unit, else None."""
-    for kind, pattern in (("phase", _PHASE), ("step", _STEP), ("task", _TASK)):
-        m = pattern.match(text)
-        if m:
-            return kind, m.group("id"), m.group("lead"), m.group("rest")
+def _classify_heading(text: str, phase: str | None) -> tuple[str, str, str, str] | None:
+    """(kind, id, lead, rest) for a heading that names a unit, else None;
+    `phase` is the id of the phase directly above, if any."""
+    m = _NAMED.match(text)
+    if m:
+        kind = "phase" if m.group("phase") else "step" if m.group("step") else "task"
+        return kind, m.group("id"), m.group("lead"), m.group("rest")
     m = _ISSUE.match(text)
     if m and m.group("id").split("-", 1)[0] not in _NOT_ISSUES:
         return "issue", m.group("id"), m.group("lead"), m.group("rest")
     m = _ISSUE_IN_BRACKETS.search(text)
     if m and m.group(1).split("-", 1)[0] not in _NOT_ISSUES:
         return "issue", m.group(1), "", text[: m.start()] + text[m.end():]
-    if parent is not None and parent.kind == "phase":
+    if phase is not None:
         m = _NUMBERED.match(text)
-        if m and m.group("id").startswith(parent.id + "."):
+        if m and m.group("id").startswith(phase + "."):
             return "step", m.group("id"), m.group("lead"), m.group("rest")
     return None
 
@@ -204,84 +233,94 @@ def _heading_text(text: str | None) -> str:
 
 
 def _heading_unit(heading: str, parent: Unit | None, number: int, marks: _Markers):
-    """The unit a heading names, or None for a plain section heading."""
-    found = _classify_heading(heading, parent)
+    """The unit a heading names, or None for a plain section heading.
+
+    A heading is read once per process: the two versions of a plan in a
+    commit, or a plan across a range of commits, share most of them.
+    """
+    phase = parent.id if parent is not None and parent.kind == "phase" else None
+    read = marks.headings.get((heading, phase))
+    if read is None:
+        read = marks.headings[heading, phase] = _read_heading(_heading_text(heading), phase, marks)
+    return Unit(read[0], read[1], read[2], number, read[3]) if read else None
+
+
+def _read_heading(heading: str, phase: str | None, marks: _Markers) -> tuple:
+    """(kind, id, title, completed), or () for a plain section heading."""
+    found = _classify_heading(heading, phase)
     if not found:
-        return None
+        return ()
     kind, unit_id, lead, rest = found
     completed = marks.any_in(heading)
     if completed:
         rest = marks.strip(rest)
-    return Unit(kind, unit_id, _tidy(rest, lead, completed), number, completed)
+    return kind, unit_id, _tidy(rest, lead, completed), completed
 
 
 def _status_done(value: str, marks: _Markers) -> bool:
     return bool(_DONE_WORD.match(value)) or marks.any_in(value)
 
 
-class _Section:
-    """A unit's (or the file top's) list items, gathered until the file ends.
+def _structure(text: str, start: int, number: int, has_comments: bool):
+    """(offset, line number, level, heading text, in a comment at line start)
+    for each heading that is plan content: not fenced, not commented out.
 
-    Items are kept as tuples (line, `_ITEM` groups, parent item index, list key,
-    whether the text holds a marker other than the checkbox);
-    `marked` holds the list keys (run of the list, parent item) where some item
-    carries a marker, which makes every item of that list a task.
+    `text[start - 1]` is a newline. Only the lines that can change the
+    structure are looked at: those `_STRUCTURE_LINE` finds, lines holding a
+    comment mark, and a fence's closing line, found by one search.
     """
-
-    __slots__ = ("unit", "items", "open", "marked")
-
-    def __init__(self, unit: Unit | None):
-        self.unit = unit
-        self.items: list = []
-        self.open: list = []  # (indent, item index) of the items still open for nesting
-        self.marked: set = set()
-
-    def tasks(self, marks: _Markers) -> list[Unit]:
-        """Task units, nested; a non-task item passes its children to its own owner."""
-        tasks: list[Unit] = []
-        owners: list = []  # per item: the task its nested items belong to, or None
-        marked = self.marked
-        box_marks = marks.box
-        for number, (_, box, id1, id2, id3, text), parent, key, has_marker in self.items:
-            owner = owners[parent] if parent >= 0 else None
-            if not box and key not in marked:
-                owners.append(owner)
-                continue
-            text = text or ""
-            completed = has_marker or (box_marks and (
-                box == "x" or box == "X" or "[x]" in text or "[X]" in text))
-            if completed:
-                title = _tidy(marks.strip(text), "", True)
-            else:
-                title = " ".join(text.split()).strip(_SEPARATORS)
-            task = Unit("task", id1 or id2 or id3 or "", title, number, completed)
-            (owner.children if owner else tasks).append(task)
-            owners.append(task)
-        return tasks
-
-
-def read_markdown_plan(
-    text: str, path: str = "", markers: Sequence[str] = DEFAULT_MARKERS
-) -> Plan:
-    """Read a markdown plan into units; see the module docstring for the rules.
-
-    One pass over the lines; a line is sorted by its first character before
-    any regex runs, so prose and blank lines cost next to nothing.
-    """
-    marks = _Markers(markers)
-    lines, start = _split_lines(text)
-    has_comments = "<!--" in text
-    # Bound once: a method call per list item is a measurable share of the parse.
-    find_marker = marks.find_other if marks.in_text(text) else None
-    top_units: list = []
-    root = _Section(None)
-    sections = [root]
-    stack: list = []  # open heading units: (level, unit, section)
-    section = root
-    run = 0  # list runs: bumped by every line that ends a list
-    fence = ""
+    search = (_STRUCTURE_OR_COMMENT if has_comments else _STRUCTURE_LINE).search
     in_comment = False
-    for number, line in enumerate(lines[start:], start + 1):
+    pos, previous = start - 1, start
+    while True:
+        found = search(text, pos)
+        if found is None:
+            return
+        level, heading, fence, rest = found.groups()
+        if level or fence:  # found by the newline before the line, up to its end
+            offset, pos = found.start() + 1, found.end()
+        else:  # a comment mark inside the line
+            offset, pos = text.rfind("\n", 0, found.start()) + 1, text.find("\n", found.end())
+            if pos < 0:
+                pos = len(text)
+        number += text.count("\n", previous, offset)
+        previous = offset
+        at_start = in_comment
+        if has_comments:
+            line = text[offset:pos]
+            if in_comment or "<!--" in line:
+                line, in_comment = strip_html_comments(line, in_comment)
+                stripped = line.lstrip() if line[:1] in (" ", "\t") else line
+                m = _HEADING.match(line) if stripped[:1] == "#" else None
+                level, heading = m.groups() if m else (None, None)
+                fence, rest = (_fence_opener(stripped), "") if stripped[:1] in ("`", "~") else ("", "")
+        if level:
+            yield offset, number, len(level), heading or "", at_start
+        elif fence and not (fence[0] == "`" and "`" in rest):
+            closer = _fence_closer(fence).search(text, pos)
+            if closer is None:
+                return  # an unclosed fence runs to the end
+            pos = closer.end()
+
+
+_FENCE_CLOSERS: dict = {}
+
+
+def _fence_closer(fence: str):
+    """The pattern of the line that closes `fence`: only its character, at least as many."""
+    if fence not in _FENCE_CLOSERS:
+        _FENCE_CLOSERS[fence] = re.compile(
+            r"\n[^\S\n]*" + re.escape(fence[0]) + r"{%d,}[^\S\n]*(?=\n|\Z)" % len(fence))
+    return _FENCE_CLOSERS[fence]
+
+
+def _content_lines(chunk: str, number: int, in_comment: bool):
+    """(line number, line, stripped line) of a chunk's plan content: blank lines
+    and fenced code left out (the opening fence line is kept: it ends a list),
+    HTML comments cut out."""
+    has_comments = in_comment or "<!--" in chunk
+    fence = ""
+    for number, line in enumerate(chunk.split("\n"), number):
         if fence:
             closer = line.strip()
             if closer.startswith(fence) and not closer.strip(fence[0]):
@@ -291,71 +330,174 @@ def read_markdown_plan(
             line, in_comment = strip_html_comments(line, in_comment)
         if not line:
             continue
-        first = line[0]
-        if first == " " or first == "\t":
+        if line[0] == " " or line[0] == "\t":
             stripped = line.lstrip()
             if not stripped:
                 continue
-            first = stripped[0]
         else:
-            run += 1  # a column-0 line ends the list, unless it is an item itself
             stripped = line
-        if first == "#":
-            m = _HEADING.match(line)
-            if m:
-                run += 1
-                level = len(m.group(1))
-                while stack and stack[-1][0] >= level:
-                    stack.pop()
-                parent = stack[-1][1] if stack else None
-                unit = _heading_unit(_heading_text(m.group(2)), parent, number, marks)
-                if unit:
-                    (parent.children if parent else top_units).append(unit)
-                    sections.append(_Section(unit))
-                    stack.append((level, unit, sections[-1]))
-                section = stack[-1][2] if stack else root
-                section.open.clear()  # a heading ends every list
-                continue
-        elif first == "`" or first == "~":
+        if stripped[0] == "`" or stripped[0] == "~":
             fence = _fence_opener(stripped)
-            continue
-        if stack and ("tatus" in stripped or "TATUS" in stripped):
-            m = _STATUS.match(line)
-            if m:
-                unit = stack[-1][1]
-                if not unit.children and _status_done(m.group(1), marks):
-                    unit.completed = True
+        yield number, line, stripped
+
+
+class _Section:
+    """The text a unit (or the file top) owns: its heading line and what follows
+    up to the next heading, plus any stretch after a plain sub-heading.
+
+    `chunks` holds (text, in a comment at its start), and None where a child
+    unit's heading interrupts the section; `numbers` the line each chunk starts on.
+    """
+
+    __slots__ = ("unit", "chunks", "numbers", "marks")
+
+    def __init__(self, unit: Unit | None, marks: "_Markers"):
+        self.unit = unit
+        self.chunks: list = []
+        self.numbers: list = []
+        self.marks = marks
+
+    def status_done(self) -> bool:
+        """A ``Status: Done`` line before the unit's first child unit."""
+        for chunk, number in zip(self.chunks, self.numbers):
+            if chunk is None:
+                return False
+            text, in_comment = chunk
+            if "tatus" not in text and "TATUS" not in text:
                 continue
-        if first in "-*+" or first.isdigit():
-            m = _ITEM.match(line)
-            if m:
-                groups = m.groups()
-                item_text = groups[5]
-                if item_text is None and not (groups[1] or groups[2] or groups[3] or groups[4]):
-                    continue  # a bare bullet
+            for _, line, stripped in _content_lines(text, number, in_comment):
+                if "tatus" in stripped or "TATUS" in stripped:
+                    m = _STATUS.match(line)
+                    if m and _status_done(m.group(1), self.marks):
+                        return True
+        return False
+
+    def tasks(self) -> list[Unit]:
+        """The section's list items as task units, nested.
+
+        Items are gathered as (line, `_ITEM` groups, parent item index, list
+        key, whether the text holds a marker other than the checkbox); `marked`
+        holds the list keys (run of the list, parent item) where some item
+        carries a marker, which makes every item of that list a task.
+        """
+        marks = self.marks
+        items: list = []
+        marked: set = set()
+        run = 0  # list runs: bumped by every line that ends a list
+        for chunk, number in zip(self.chunks, self.numbers):
+            if chunk is None:
+                continue
+            text, in_comment = chunk
+            find_marker = marks.find_other if marks.in_text(text) else None
+            open_items: list = []  # (indent, item index) of the items still open for nesting
+            for number, line, stripped in _content_lines(text, number, in_comment):
                 if line is stripped:
-                    run -= 1
-                indent = groups[0]
-                width = len(indent) + 3 * indent.count("\t") if indent else 0
-                open_items = section.open
-                while open_items and open_items[-1][0] >= width:
-                    open_items.pop()
-                parent = open_items[-1][1] if open_items else -1
-                key = (run, parent)
-                marked = bool(find_marker and item_text and find_marker(item_text))
-                if marked:
-                    section.marked.add(key)
-                open_items.append((width, len(section.items)))
-                section.items.append((number, groups, parent, key, marked))
+                    run += 1  # a column-0 line ends the list, unless it is an item itself
+                first = stripped[0]
+                if first == "`" or first == "~":
+                    continue
+                if first == "#":
+                    if _HEADING.match(line):
+                        run += 1
+                        open_items.clear()  # a heading ends every list
+                    continue
+                if self.unit is not None and ("tatus" in stripped or "TATUS" in stripped) \
+                        and _STATUS.match(line):
+                    continue
+                if first in "-*+" or first.isdigit():
+                    m = _ITEM.match(line)
+                    if m:
+                        groups = m.groups()
+                        item_text = groups[5]
+                        if item_text is None and not (groups[1] or groups[2] or groups[3] or groups[4]):
+                            continue  # a bare bullet
+                        if line is stripped:
+                            run -= 1
+                        indent = groups[0]
+                        width = len(indent) + 3 * indent.count("\t") if indent else 0
+                        while open_items and open_items[-1][0] >= width:
+                            open_items.pop()
+                        parent = open_items[-1][1] if open_items else -1
+                        key = (run, parent)
+                        has_marker = bool(find_marker and item_text and find_marker(item_text))
+                        if has_marker:
+                            marked.add(key)
+                        open_items.append((width, len(items)))
+                        items.append((number, groups, parent, key, has_marker))
+        return _nest(items, marked, marks) if items else []
+
+
+def _nest(items: list, marked: set, marks: "_Markers") -> list[Unit]:
+    """Task units from gathered items; a non-task item passes its children to its own owner."""
+    tasks: list[Unit] = []
+    owners: list = []  # per item: the task its nested items belong to, or None
+    box_marks = marks.box
+    for number, (_, box, id1, id2, id3, text), parent, key, has_marker in items:
+        owner = owners[parent] if parent >= 0 else None
+        if not box and key not in marked:
+            owners.append(owner)
+            continue
+        text = text or ""
+        completed = has_marker or (box_marks and (
+            box == "x" or box == "X" or "[x]" in text or "[X]" in text))
+        if completed:
+            title = _tidy(marks.strip(text), "", True)
+        else:
+            title = " ".join(text.split()).strip(_SEPARATORS)
+        task = Unit("task", id1 or id2 or id3 or "", title, number, completed)
+        (owner.children if owner else tasks).append(task)
+        owners.append(task)
+    return tasks
+
+
+def read_markdown_plan(
+    text: str, path: str = "", markers: Sequence[str] = DEFAULT_MARKERS
+) -> Plan:
+    """Read a markdown plan into units; see the module docstring for the rules.
+
+    Headings are found by one scan over the text; a section's tasks are read
+    when its unit's `children` are first used (those of the file top at once).
+    """
+    marks = _Markers.of(markers)
+    text, start, number = _content_start(text)
+    top_units: list = []
+    root = _Section(None, marks)
+    sections = []
+    stack: list = []  # open heading units: (level, unit, section)
+    section, chunk_number, chunk_comment = root, number, False
+    text = "\n" + text  # `_structure` finds lines by the newline before them
+    start += 1
+    chunk_start = start
+    for offset, number, level, heading, in_comment in _structure(text, start, number, "<!--" in text):
+        section.chunks.append((text[chunk_start:offset], chunk_comment))
+        section.numbers.append(chunk_number)
+        chunk_start, chunk_number, chunk_comment = offset, number, in_comment
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        parent = stack[-1][1] if stack else None
+        unit = _heading_unit(heading, parent, number, marks)
+        if unit:
+            if parent:
+                parent.subsections.append(unit)
+                stack[-1][2].chunks.append(None)
+                stack[-1][2].numbers.append(0)
+            else:
+                top_units.append(unit)
+            unit.subsections = unit._children
+            sections.append(_Section(unit, marks))
+            stack.append((level, unit, sections[-1]))
+        section = stack[-1][2] if stack else root
+    section.chunks.append((text[chunk_start:], chunk_comment))
+    section.numbers.append(chunk_number)
     for section in sections:
-        if section.items:
-            tasks = section.tasks(marks)
-            if tasks:
-                siblings = section.unit.children if section.unit else top_units
-                had_units = bool(siblings)
-                siblings.extend(tasks)
-                if had_units:
-                    siblings.sort(key=_line)
+        unit = section.unit
+        unit.source = tuple(section.chunks)
+        if not unit.completed and section.status_done():
+            unit.completed = True
+        unit._pending = section.tasks
+    tasks = root.tasks()
+    if tasks:
+        top_units = sorted(top_units + tasks, key=_line) if top_units else tasks
     return Plan(path, top_units)
 
 

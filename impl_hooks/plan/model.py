@@ -7,15 +7,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+# Kinds only a markdown heading carries: finding one reads no section's tasks.
+SECTION_KINDS = ("phase", "step", "issue")
+
 
 class Unit:
     """A phase, step, issue, feature or task, with its children in file order.
 
     Plain classes, not dataclasses: `dataclasses` imports `inspect`, a cost
     every hook would pay at start-up.
+
+    A markdown section (a heading unit) reads its tasks only when `children`
+    is first used: a hook that compares two versions of a 10,000-line plan
+    reads the tasks of the sections whose text changed, not all of them.
+    `source` is that section's own text (None for other units): two units with
+    the same source have the same tasks and the same completion. `subsections`
+    are its child heading units, known without reading the tasks.
     """
 
-    __slots__ = ("kind", "id", "title", "line", "completed", "children", "extra")
+    __slots__ = ("kind", "id", "title", "line", "completed", "_children", "extra",
+                 "source", "subsections", "_pending")
 
     def __init__(self, kind: str, id: str, title: str, line: int, completed: bool,
                  children: list | None = None, extra: dict | None = None):
@@ -24,8 +35,20 @@ class Unit:
         self.title = title  # text without markers, ids, checkboxes
         self.line = line  # 1-based line in the file
         self.completed = completed
-        self.children = children if children is not None else []
+        self._children = children if children is not None else []
         self.extra = extra if extra is not None else {}
+        self.source = None
+        self.subsections: list | tuple = ()
+        self._pending = None  # reads the section's tasks, until `children` is used
+
+    @property
+    def children(self) -> list:
+        if self._pending is not None:
+            read_tasks, self._pending = self._pending, None
+            tasks = read_tasks()
+            if tasks:
+                self._children = sorted(self._children + tasks, key=_line) if self._children else tasks
+        return self._children
 
     def _fields(self) -> tuple:
         return (self.kind, self.id, self.title, self.line, self.completed, self.children, self.extra)
@@ -37,17 +60,25 @@ class Unit:
         return (f"Unit({self.kind!r}, {self.id!r}, {self.title!r}, line={self.line}, "
                 f"completed={self.completed}, children={self.children!r})")
 
-    def iter(self) -> Iterator["Unit"]:
-        """This unit, then its descendants, depth-first in file order."""
+    def iter(self, read: bool = True) -> Iterator["Unit"]:
+        """This unit, then its descendants, depth-first in file order.
+
+        With `read=False` no task is read that was not read already: every
+        phase, step and issue is still there.
+        """
         stack = [self]
         while stack:
             unit = stack.pop()
             yield unit
-            stack.extend(reversed(unit.children))
+            stack.extend(reversed(unit.children if read else unit._children))
 
     def open_tasks(self) -> list:
         """Task descendants (at any depth) that are not completed."""
         return [u for u in self.iter() if u is not self and u.kind == "task" and not u.completed]
+
+
+def _line(unit: Unit) -> int:
+    return unit.line
 
 
 class Plan:
@@ -67,10 +98,10 @@ class Plan:
     def __repr__(self) -> str:
         return f"Plan({self.path!r}, {len(self.units)} units, errors={self.errors!r})"
 
-    def walk(self) -> Iterator[Unit]:
-        """All units depth-first, in file order."""
+    def walk(self, read: bool = True) -> Iterator[Unit]:
+        """All units depth-first, in file order; `read` as in `Unit.iter`."""
         for unit in self.units:
-            yield from unit.iter()
+            yield from unit.iter(read)
 
     def find(self, unit_id: str, kind: str | None = None) -> Unit | None:
         """The first unit with this id (case-insensitive), optionally of one kind.
@@ -79,7 +110,7 @@ class Plan:
         the id "2"; without it the first one in the file wins.
         """
         wanted = unit_id.strip().casefold()
-        for unit in self.walk():
+        for unit in self.walk(read=kind not in SECTION_KINDS):
             if unit.id.casefold() == wanted and (kind is None or unit.kind == kind):
                 return unit
         return None
