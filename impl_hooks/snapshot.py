@@ -290,7 +290,7 @@ class Snapshot:
             return self._from_files(side, paths)
         key_side = "index" if side is INDEX else side
         todo = [p for p in dict.fromkeys(paths) if (key_side, p) not in self._shas]
-        if todo and side is not None and side is not INDEX and side == self.before:
+        if todo and side is not INDEX and side == self.before:
             # A path the diff does not name is the same blob on both sides.
             touched = {c.path for c in self.changes} | {c.old_path for c in self.changes}
             same = [p for p in todo if p not in touched]

@@ -694,3 +694,11 @@ def test_a_plan_edit_reads_only_the_sections_it_touched():
     change = PlanChange(read_markdown_plan(before), read_markdown_plan(after))
     assert [(u.title, u.line) for u in change.newly] == [("task a", 15)]
     assert sorted(k[1] for k in change.new if k[0] == "task") == [("step", "1.3"), ("step", "1.3")]
+
+
+def test_finding_a_step_reads_no_section_tasks_until_they_are_used():
+    plan = read_markdown_plan("## Phase 1\n\n### Step 1.1\n\n- [ ] a\n\n### Step 1.2\n\n- [x] b\n")
+    step = plan.find("1.2", kind="step")
+    assert [u.kind for u in plan.walk(read=False)] == ["phase", "step", "step"]
+    assert [(t.title, t.completed) for t in step.children] == [("b", True)]
+    assert [u.kind for u in plan.walk(read=False)] == ["phase", "step", "step", "task"]

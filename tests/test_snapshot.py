@@ -37,12 +37,16 @@ def test_partially_staged_file_reads_index_version_not_work_tree(repo):
     assert [c.status for c in s.changes] == ["M"]
 
 
-def test_before_side_of_a_file_the_commit_leaves_alone_is_its_committed_version(repo):
+def test_before_side_of_a_file_the_commit_leaves_alone_is_its_index_blob_without_ls_tree(repo, tmp_path, monkeypatch):
     repo.files({"plan.md": "- [x] done\n", "a.py": "one\n"}).commit()
     repo.write("plan.md", "- [x] done\n- [ ] edited, not staged\n")
     repo.files({"a.py": "two\n", "new.py": "x\n"}).stage("a.py", "new.py")
     s = snap(repo)
+    s.changes
+    trace = tmp_path / "git-trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
     assert s.read_before("plan.md") == s.read("plan.md") == b"- [x] done\n"
+    assert "ls-tree" not in (trace.read_text() if trace.exists() else "")  # git logs each command it runs
     assert (s.read_before("a.py"), s.read_before("new.py"), s.read_before("gone.py")) == (b"one\n", None, None)
 
 
