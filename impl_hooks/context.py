@@ -76,6 +76,8 @@ def read_context(text: str, path: str) -> Context:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise toml_error(path, exc, text) from None
+    except RecursionError:  # tomllib recurses per nested array or table
+        raise ConfigError(path, "invalid TOML: arrays or tables nested too deeply") from None
     table = data.get("context")
     source = dict(data)
     if isinstance(table, dict):
@@ -91,8 +93,8 @@ def read_context(text: str, path: str) -> Context:
             raise ConfigError(path, f"'{key}' must be a string", _line_of(text, key))
         found[key] = _scalar(value)
     step = STEP_PREFIX.sub("", found.get("current_step", ""))
-    phase = found.get("current_phase", "") or phase_of(step)
-    phase = re.sub(r"^\s*phase\s*", "", phase, flags=re.I)
+    # Without current_phase the phase is the plan that holds the step (plan.locate).
+    phase = re.sub(r"^\s*phase\s*", "", found.get("current_phase", ""), flags=re.I)
     return Context(
         path=path,
         epic=found.get("current_epic", ""),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 BAR_WIDTH = 10
+OPEN_SHOWN = 10  # open tasks listed for a plan without a current unit
 
 
 def bar(done: int, total: int) -> str:
@@ -28,9 +29,13 @@ def progress_rows(plan) -> list:
             if unit.kind == "task":
                 continue
             done, total, what = _count(unit)
-            rows.append({"kind": unit.kind, "id": unit.id, "title": unit.title, "line": unit.line,
-                         "depth": depth, "done": done, "total": total, "counts": what,
-                         "completed": unit.completed})
+            row = {"kind": unit.kind, "id": unit.id, "title": unit.title, "line": unit.line,
+                   "depth": depth, "done": done, "total": total, "counts": what,
+                   "completed": unit.completed}
+            if unit.kind == "feature":
+                row["status"] = unit.extra.get("status", "")
+                row["reason"] = unit.extra.get("reason", "")
+            rows.append(row)
             visit(unit.children, depth + 1)
 
     visit(plan.units, 0)
@@ -57,23 +62,46 @@ def build_status(snapshot, config) -> dict:
             continue
         seen.add(target.path)
         text = snapshot.read_text(target.path)
-        entry = {"path": target.path, "found": text is not None, "current": None, "progress": []}
+        entry = {"path": target.path, "found": text is not None, "current": None, "progress": [],
+                 "feature": target.values.get("feature") or "", "open": [], "next": ""}
+        if target.ambiguous:
+            entry["next"] = f"set current_phase in {target.context.path}: step {target.current} is open in " \
+                            + ", ".join(target.ambiguous)
         if text is not None:
             plan = read_plan(target.path, text, config)
             entry["progress"] = progress_rows(plan)
             unit = plan.find(target.current, target.kind or None) if target.current else None
             if unit is not None:
+                tasks = [t for t in unit.iter() if t is not unit and t.kind == "task"]
                 entry["current"] = {
                     "kind": unit.kind, "id": unit.id, "title": unit.title, "line": unit.line,
                     "completed": unit.completed,
-                    "tasks": [{"title": t.title, "line": t.line, "completed": t.completed}
-                              for t in unit.iter() if t is not unit and t.kind == "task"],
+                    "tasks": [{"id": t.id, "title": t.title, "line": t.line, "completed": t.completed}
+                              for t in tasks],
                 }
+                entry["next"] = _next_move(unit, tasks, target, config)
+            elif not target.current:
+                entry["open"] = [{"id": u.id, "title": u.title, "line": u.line}
+                                 for u in plan.walk() if u.kind == "task" and not u.completed][:OPEN_SHOWN]
         status["plans"].append(entry)
     findings = run_checks(snapshot, HOOK_CHECKS["impl-check"], config)
     status["blocking"] = [f.as_dict() for f in findings if f.blocks]
     status["warnings"] = [f.as_dict() for f in findings if not f.blocks]
     return status
+
+
+def _next_move(unit, tasks: list, target, config) -> str:
+    """What the person (or agent) does next on the current unit."""
+    name = f"{unit.kind} {unit.id}"
+    if unit.completed:
+        return f"{name} is complete: move current_step on in the context" if unit.kind == "step" else ""
+    if tasks and all(t.completed for t in tasks):
+        from .checks.reports import _fill
+
+        reports = [p for p in (_fill(e["path"], target.values) for e in config["reports"]["require"]
+                               if e.get("when", "step-completed") == "step-completed") if p]
+        return f"mark {name} complete" + (f" and write its reports ({', '.join(reports)})" if reports else "")
+    return ""
 
 
 def render_status(status: dict) -> str:
@@ -92,6 +120,8 @@ def render_status(status: dict) -> str:
             out.append(f"Plan     {plan['path']} (not in the index)")
             continue
         out.append(f"Plan     {plan['path']}")
+        if plan["feature"]:
+            out.append(f"Feature  {plan['feature']}")
         current = plan["current"]
         if current:
             out.append("")
@@ -99,16 +129,28 @@ def render_status(status: dict) -> str:
             out.append(f"{current['kind'].capitalize()} {current['id']}: {current['title']}{mark}"
                        f"  ({plan['path']}:{current['line']})")
             for task in current["tasks"]:
-                out.append(f"  {'✓' if task['completed'] else '✗'} {task['title']}")
+                out.append(f"  {'✓' if task['completed'] else '✗'} "
+                           + " ".join(p for p in (task["id"], task["title"]) if p))
             if not current["tasks"]:
                 out.append("  (no tasks listed)")
+        if plan["next"]:
+            out.append(f"Next     {plan['next']}")
         if plan["progress"]:
             out.append("")
             width = max(len(_row_name(r)) + 2 * r["depth"] for r in plan["progress"])
             for row in plan["progress"]:
                 name = "  " * row["depth"] + _row_name(row)
+                if row["kind"] == "feature":
+                    reason = f" — {row['reason']}" if row["status"] == "partial" and row["reason"] else ""
+                    out.append(f"  {name:<{width}}  {row['status'] or 'no status':<8}  {row['title']}{reason}")
+                    continue
                 out.append(f"  {name:<{width}}  {bar(row['done'], row['total'])}  "
                            f"{row['done']}/{row['total']} {row['counts']}")
+        if plan["open"]:
+            out.append("")
+            out.append("Open tasks")
+            for task in plan["open"]:
+                out.append(f"  ✗ {' '.join(p for p in (task['id'], task['title']) if p)}  (line {task['line']})")
     out.append("")
     if status["blocking"]:
         out.append("Next commit is blocked by:")

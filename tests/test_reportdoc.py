@@ -253,3 +253,78 @@ def test_bold_label_lines_count_as_sections():
     __Known Limitations__
     """
     assert check(report, FEATURES_SECTIONS) == [("R003", 9, 'required section "Known Limitations" is empty')]
+
+
+# --- SDD Flow template text: placeholders, numbering, choices --------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "leftover"),
+    [
+        ("[Title]", "[Title]"),
+        ("Project: [Project Name]", "[Project Name]"),
+        ("Implementation Date: [YYYY-MM-DD]", "[YYYY-MM-DD]"),
+        ("- `app/auth.py` - [short purpose]", "[short purpose]"),
+        ("1. [Description]", "[Description]"),
+        ("- ✅ [Action → Expected result]", "[Action → Expected result]"),
+        ("*Step:* [Step ID, e.g., 1.2]", "[Step ID, e.g., 1.2]"),
+        ("* **Objective:** [What is validated]", "[What is validated]"),
+        ("* Username: \\[test user]", "[test user]"),
+        ("| TC-001 | \\[Brief desc] | 200 |", "[Brief desc]"),
+        ("Status: [✅ Done] or [⏳ In progress]", "[✅ Done] or [⏳ In progress]"),
+        ("Step: X.Y - Login", "X.Y"),
+        ("## Step X.Y: Login", "Step X.Y"),
+        ("#### Task X.Y.1: Hash passwords", "Task X.Y.1"),
+        ("Phase X: Accounts", "Phase X"),
+        ("- docs/Phase2/Steps/X.Y/report.md", "X.Y"),
+        ("| `app.py` | Created/Modified | login route |", "Created/Modified"),
+        ("| `/login` | POST | Yes/No | sign in |", "Yes/No"),
+        ("| `/login` | GET/POST/... | Yes | sign in |", "GET/POST/..."),
+        ("Result: Passed / Failed", "Passed / Failed"),
+        ("| TC-002 | ... | ... |", "..."),
+        ("Deviations: TBD", "TBD"),
+        ("[Unreleased]", "[Unreleased]"),
+    ],
+)
+def test_sdd_template_text_is_r002_naming_it(line, leftover):
+    assert check(f"# Report\n\nReal text.\n{line}\n") == [
+        ("R002", 4, f"report still holds template text {leftover!r}")
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- [ ] T001 [P] [US1] Create project structure",
+        "## [WIP] Login rate limit",
+        "- [x86]",
+        "- [US1]",
+        "Platforms: [N/A]",
+        "Builds on [x86] and arm64.",
+        "Uses the [Strategy] pattern for hashing.",
+        "See [the design](docs/design.md) and [the ADR][adr].",
+        "![diagram](docs/flow.png)",
+        "Hashing follows the RFC.[^1]",
+        "> [!NOTE]",
+        "- [x] Logout works",
+        "## [1.2.0] - 2025-03-14",
+        "Step: 2.2 - Logout and session expiry",
+        "Phase: Phase 2 - Login flow",
+        "| `/login` | POST | Yes | sign in |",
+        "Uses read/write locks and/or a queue.",
+        "Version 2.3 of the X.Yaml parser",
+        "Date: 2025-03-14, 10:30",
+    ],
+)
+def test_brackets_and_slashes_that_are_content_pass(line):
+    assert check(f"# Report\n\nReal text.\n{line}\n") == []
+
+
+def test_a_reference_definition_makes_its_shortcut_link_content():
+    assert check("# Report\n\n## [Unreleased]\n\nLogout.\n\n[unreleased]: https://example.com/compare\n") == []
+
+
+def test_first_template_text_on_a_line_is_named_once():
+    assert check("# Report\n\nDone.\n\n## Step X.Y: [Title]\n") == [
+        ("R002", 5, "report still holds template text '[Title]'")
+    ]

@@ -18,6 +18,7 @@ TESTING = f"{STEP}/6.2_testing_plan.md"
 
 
 def complete_step_2_2(repo):
+    repo.files({"docs/auth.md": "# Sessions\n\nA session lasts 24 hours.\n"})  # what task 3 promises
     for task in ("2. Background job removes expired sessions", "3. Document the session lifetime in `docs/auth.md`"):
         repo.replace(PLAN, task, task + " ✅ **COMPLETED**")
     repo.replace(PLAN, "### Step 2.2: Logout and session expiry", "### Step 2.2: Logout and session expiry ✅ **COMPLETED**")

@@ -25,7 +25,13 @@ def oracle(index, calls=None):
     return exists
 
 
+def folders_of(paths):
+    """`is_folder` over index files, as the check answers it: every folder above one."""
+    return {path.rsplit("/", i)[0] for path in paths for i in range(1, path.count("/") + 1)}.__contains__
+
+
 def check(text, file, index, added=(), removed=(), ignore=IGNORE, **kw):
+    kw.setdefault("is_folder", folders_of(set(index) | set(removed)))
     findings = []
     for section in read_sections(text, file, **kw):
         findings += compare_section(section, added, removed, oracle(set(index)), ignore)
@@ -37,9 +43,11 @@ def codes(findings):
 
 
 def fix(text, file, index, added=(), removed=()):
-    targets = [entry.path for sect in read_sections(text, file)
+    is_folder = folders_of(set(index) | set(removed))
+    targets = [entry.path for sect in read_sections(text, file, is_folder=is_folder)
                for _code, entry in stale_entries(sect, removed, oracle(set(index)), IGNORE)]
-    return fix_text(text, file, "Project Structure", add=added, remove=targets, ignore=IGNORE)
+    return fix_text(text, file, "Project Structure", add=added, remove=targets, ignore=IGNORE,
+                    is_folder=is_folder)
 
 
 def listed(text, file="CLAUDE.md", **kw):
@@ -111,13 +119,63 @@ def test_entry_lines_are_one_based_in_the_whole_file():
 @pytest.mark.parametrize("root", ["backend/", "./", "/", ".", "project-root/", "<project>/", "acme-api/"])
 def test_root_line_is_stripped(root):
     text = section(f"```\n{root}\n├── app/\n│   └── main.py\n└── README.md\n```\n")
-    paths = set(listed(text, "backend/CLAUDE.md", root_names=["acme-api"]))
+    paths = set(listed(text, "backend/CLAUDE.md", is_folder={"backend", "backend/app"}.__contains__))
     assert paths == {"backend/app", "backend/app/main.py", "backend/README.md"}
 
 
 def test_single_top_folder_in_root_file_is_a_real_folder():
     text = section("```\nsrc/\n├── app/\n└── main.py\n```\n")
     assert set(listed(text)) == {"src", "src/app", "src/main.py"}
+    assert set(listed(text, is_folder={"src", "src/app"}.__contains__)) == {"src", "src/app", "src/main.py"}
+
+
+LONE_TOP = "```\n{top}\n├── routes/\n│   └── users.py\n└── main.py\n```\n"
+
+
+@pytest.mark.parametrize("file,top,folders,expected", [
+    # a project name is the repository, whatever the clone's folder is called
+    ("CLAUDE.md", "photoshare/", {"routes", "backend"}, {"routes", "routes/users.py", "main.py"}),
+    ("CLAUDE.md", "my-app", {"routes"}, {"routes", "routes/users.py", "main.py"}),
+    # a top-level folder of the repository is that folder
+    ("CLAUDE.md", "backend/", {"backend", "backend/routes"},
+     {"backend", "backend/routes", "backend/routes/users.py", "backend/main.py"}),
+    ("CLAUDE.md", "src/", {"src"}, {"src", "src/routes", "src/routes/users.py", "src/main.py"}),
+    # a nested file: its own folder's name is its root, even beside Django's backend/backend/
+    ("backend/CLAUDE.md", "backend/", {"backend", "backend/backend", "backend/routes"},
+     {"backend/routes", "backend/routes/users.py", "backend/main.py"}),
+    ("backend/CLAUDE.md", "app/", {"backend", "backend/app"},
+     {"backend/app", "backend/app/routes", "backend/app/routes/users.py", "backend/app/main.py"}),
+    ("backend/CLAUDE.md", "acme-api/", {"backend", "backend/routes"},
+     {"backend/routes", "backend/routes/users.py", "backend/main.py"}),
+])
+def test_lone_top_line_is_the_scope_root_unless_it_is_a_folder_of_the_scope(file, top, folders, expected):
+    text = section(LONE_TOP.format(top=top))
+    assert set(listed(text, file, is_folder=folders.__contains__)) == expected
+
+
+@pytest.mark.parametrize("file,top,asked", [
+    ("CLAUDE.md", "photoshare/", ["photoshare"]),
+    ("backend/CLAUDE.md", "app/", ["backend/app"]),
+    ("backend/CLAUDE.md", "backend/", []),
+    ("backend/CLAUDE.md", "./", []),
+    ("CLAUDE.md", "<project>/", []),
+])
+def test_is_folder_is_asked_only_about_a_lone_top_line(file, top, asked):
+    calls = []
+
+    def is_folder(path):
+        calls.append(path)
+        return False
+    read_sections(section(LONE_TOP.format(top=top)), file, is_folder=is_folder)
+    read_sections(section("```\n├── src/\n│   └── a.py\n└── b.py\n```\n"), file, is_folder=is_folder)
+    assert calls == asked
+
+
+def test_lone_folder_line_without_children_is_the_root_unless_it_exists():
+    text = section("```\nphotoshare/\n```\n")
+    assert set(listed(text, is_folder=lambda path: False)) == set()
+    text = section("```\nsrc/\n```\n")
+    assert set(listed(text, is_folder={"src"}.__contains__)) == {"src"}
 
 
 def test_full_folder_path_as_root_line_of_nested_file():
@@ -204,10 +262,10 @@ def test_dot_line_that_is_not_the_root_holds_its_children_in_place():
     assert set(listed(text)) == {"a.py", "b.md"}
 
 
-def test_unknown_project_name_root_stays_without_root_names():
+def test_without_a_tree_a_lone_top_folder_is_read_as_written():
     text = section("```\nacme-api/\n└── main.py\n```\n")
     assert set(listed(text)) == {"acme-api", "acme-api/main.py"}
-    assert set(listed(text, root_names=["acme-api"])) == {"main.py"}
+    assert set(listed(text, is_folder=lambda path: False)) == {"main.py"}
 
 
 def test_section_records_heading_and_listing_lines():
@@ -425,6 +483,50 @@ def test_fix_removes_a_spacer_line_above_a_removed_entry():
     assert fix_text(text, "CLAUDE.md", remove=["b"]) == section("```\n└── a/\n    └── x.py\n```\n")
 
 
+def test_fix_appends_after_a_folder_with_its_trailing_elision_and_comment_lines():
+    elided = section("```\n├── README.md\n└── src/\n    ├── main.py\n    └── ...\n```\n")
+    assert fix_text(elided, "CLAUDE.md", add=["zz.md"]) == \
+        section("```\n├── README.md\n├── src/\n│   ├── main.py\n│   └── ...\n└── zz.md\n```\n")
+    noted = section("```\n├── README.md\n└── src/\n    ├── main.py\n    # more later\n```\n")
+    assert fix_text(noted, "CLAUDE.md", add=["zz.md"]) == \
+        section("```\n├── README.md\n├── src/\n│   ├── main.py\n│   # more later\n└── zz.md\n```\n")
+
+
+def test_fix_removes_a_folder_with_its_trailing_elision_and_comment_lines():
+    elided = section("```\n├── src/\n│   ├── a.py\n│   └── ...\n└── b.py\n```\n")
+    assert fix_text(elided, "CLAUDE.md", remove=["src"]) == section("```\n└── b.py\n```\n")
+    noted = section("```\n├── src/\n│   ├── a.py\n│   # more later\n├── b.py\n└── # generated files\n```\n")
+    assert fix_text(noted, "CLAUDE.md", remove=["src"], add=["c.py"]) == \
+        section("```\n├── b.py\n├── c.py\n└── # generated files\n```\n")
+
+
+def test_fix_inside_a_folder_keeps_its_closing_comment_line_last():
+    text = section("```\n├── src/\n│   ├── a.py\n│   # more later\n└── # generated files\n```\n")
+    assert fix_text(text, "CLAUDE.md", add=["src/b.py", "tests/t.py"]) == section(
+        "```\n├── src/\n│   ├── a.py\n│   ├── b.py\n│   # more later\n├── tests/\n└── # generated files\n```\n")
+
+
+def test_entry_end_is_the_last_line_drawn_below_it():
+    text = section("```\n├── src/\n│   ├── a.py     # note\n│   │   # about a\n│   └── ...\n"
+                   "│\n├── b.py\n│   # about b\n└── # generated files\n```\n")
+    ends = {path: (entry.line, entry.end) for path, entry in listed(text).items()}
+    assert ends == {"src": (6, 9), "src/a.py": (7, 8), "b.py": (11, 12)}
+    bullets = section("- `src/`\n  - `a.py`\n    more about a\n- `b.py`\n  more about b\n")
+    assert {p: (e.line, e.end) for p, e in listed(bullets).items()} == \
+        {"src": (5, 7), "src/a.py": (6, 7), "b.py": (8, 9)}
+    assert fix_text(bullets, "CLAUDE.md", remove=["b.py", "src/a.py"]) == section("- `src/`\n")
+
+
+def test_fix_under_a_project_name_root_line():
+    text = section("```text\nphotoshare/\n├── backend/\n│   └── app.py\n└── frontend/\n```\n")
+    is_folder = {"backend", "frontend", "docs"}.__contains__
+    assert fix_text(text, "CLAUDE.md", add=["docs/a.md", "zz.md"], is_folder=is_folder) == section(
+        "```text\nphotoshare/\n├── backend/\n│   └── app.py\n├── docs/\n├── frontend/\n└── zz.md\n```\n")
+    emptied = fix_text(text, "CLAUDE.md", remove=["backend", "frontend"], is_folder=is_folder)
+    assert emptied == section("```text\nphotoshare/\n```\n")
+    assert read_sections(emptied, "CLAUDE.md", is_folder=is_folder)[0].entries == []
+
+
 def test_fix_ascii_tree_keeps_ascii_glyphs():
     text = section("```\n|-- a/\n|   `-- x.py\n`-- b.md\n```\n")
     new = fix_text(text, "CLAUDE.md", add=["a/y.py", "c.md"])
@@ -552,15 +654,32 @@ SCENARIOS = [
     ("ascii_tree.md", "tools/CLAUDE.md", "delete", [], ["tools/lint/runner.py"], [("S002", "runner.py")]),
     ("ascii_tree.md", "tools/CLAUDE.md", "rename", ["tools/release/tag.py"], ["tools/release/bump.py"],
      [("S001", "|-- release/"), ("S002", "bump.py")]),
+    ("tree_project_root.md", "CLAUDE.md", "add", ["frontend/src/routes.ts", "Makefile"], [],
+     [("S001", "│   ├── src/"), ("S001", HEADING)]),
+    ("tree_project_root.md", "CLAUDE.md", "delete", [], ["docs/architecture.md"], [("S002", "├── docs/")]),
+    ("tree_project_root.md", "CLAUDE.md", "rename", ["frontend/src/client.ts"], ["frontend/src/api.ts"],
+     [("S001", "│   ├── src/"), ("S002", "api.ts")]),
+    ("bullets_bold_paths.md", "AGENTS.md", "add", ["apps/api/src/routes/photos.ts", "tools/seed.ts"], [],
+     [("S001", "`src/routes/`"), ("S001", HEADING)]),
+    ("bullets_bold_paths.md", "AGENTS.md", "delete", [], ["apps/api/src/routes/users.ts"],
+     [("S002", "`users.ts`")]),
+    ("bullets_bold_paths.md", "AGENTS.md", "rename", ["pnpm-workspace.yml"], ["pnpm-workspace.yaml"],
+     [("S001", HEADING), ("S002", "`pnpm-workspace.yaml`")]),
+    ("tree_ascii_project_nested.md", "backend/CLAUDE.md", "add", ["backend/app/deps.py"], [],
+     [("S001", "+-- app/")]),
+    ("tree_ascii_project_nested.md", "backend/CLAUDE.md", "delete", [], ["backend/tests/test_service.py"],
+     [("S002", "+-- tests/")]),
+    ("tree_ascii_project_nested.md", "backend/CLAUDE.md", "rename", ["backend/app/config.py"],
+     ["backend/app/settings.py"], [("S001", "+-- app/"), ("S002", "settings.py")]),
 ]
 IDS = [f"{s[0][:-3]}-{s[2]}" for s in SCENARIOS]
 FIXTURE_FILES = sorted({(s[0], s[1]) for s in SCENARIOS})
 
 
 def baseline(text, file):
-    """An index that matches the fixture: every listed leaf exists."""
+    """An index that matches the fixture: every listed leaf exists (a lone top line is a project name)."""
     index = set()
-    for path, entry in listed(text, file).items():
+    for path, entry in listed(text, file, is_folder=lambda path: False).items():
         if not entry.children and not entry.pattern:
             index.add(path + "/.keep" if entry.is_dir else path)
     return index
@@ -618,7 +737,8 @@ def test_fixture_fix_keeps_bytes_outside_the_section(name, file, _id, added, rem
 def test_fixture_fix_keeps_comments_at_their_column(name, file, _id, added, removed, expected):
     text, index = scenario(name, file, added, removed)
     fixed_lines = fix(text, file, index, added, removed).split("\n")
-    kept = [e for e in listed(text, file).values() if e.comment and e.path not in removed]
+    is_folder = folders_of(set(index) | set(removed))
+    kept = [e for e in listed(text, file, is_folder=is_folder).values() if e.comment and e.path not in removed]
     for entry in kept:
         line = text.split("\n")[entry.line - 1]
         column = line.index(entry.comment)
@@ -643,3 +763,33 @@ def test_fixture_other_fenced_block_is_untouched():
     assert code in fixed and fixed.endswith("### Running\n\n```\npython -m pkg\n```\n")
     assert "│       ├── core.py\n│       └── util.py\n├── tests/\n│   └── test_core.py\n└── setup.cfg\n" \
         in fixed
+
+
+def test_fixture_project_root_fix_moves_glyphs_past_elisions_and_comment_lines():
+    added = ["frontend/src/client.ts", "Makefile", "docs/adr/001.md"]
+    removed = ["frontend/src/api.ts", "backend/pyproject.toml"]
+    text, index = scenario("tree_project_root.md", "CLAUDE.md", added, removed)
+    fixed = fix(text, "CLAUDE.md", index, added, removed)
+    tree = fixed.split("```text\n")[1].split("```")[0]
+    assert tree == """photoshare/
+├── backend/                 # 🐍 FastAPI service
+│   └── app/
+│       ├── main.py          # app factory
+│       ├── albums.py        # album endpoints
+│       └── ...              # one module per resource
+│
+├── frontend/                # ⚛️ React client
+│   ├── src/
+│   │   ├── App.tsx
+│   │   └── client.ts
+│   │   # components/ arrives in phase 2
+│   └── package.json
+│
+├── docs/
+│   ├── adr/
+│   └── architecture.md
+├── CLAUDE.md                # this file
+├── Makefile
+└── # build output (dist/, .venv/) is never listed
+"""
+    assert fix(fixed, "CLAUDE.md", index, added, removed) == fixed

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from impl_hooks.hooks import check_main, structure_main
 
-from conftest import commit
+from conftest import Repo, commit, git
+
+FIXTURES = Path(__file__).parent / "fixtures" / "structure"
 
 BACKEND = """# Backend
 
@@ -146,3 +149,83 @@ def test_cli_structure_fix(repo, monkeypatch):
     result = CliRunner().invoke(main, ["structure", "--fix"])
     assert result.exit_code == 1 and "rewrote backend/CLAUDE.md" in result.output
     assert "│   ├── jobs.py" in (repo.root / "backend/CLAUDE.md").read_text()
+
+
+# -- the tree's top line: a project name or a folder, whatever the clone is called --------
+
+AGENTS = """# AGENTS.md
+
+## Project Structure
+
+```
+backend/
+├── app/
+│   ├── main.py
+│   └── albums.py
+└── pyproject.toml
+```
+"""
+
+PHOTOSHARE = {
+    "CLAUDE.md": (FIXTURES / "tree_project_root.md").read_text(encoding="utf-8"),
+    "AGENTS.md": AGENTS,
+    "backend/app/main.py": "app = None\n", "backend/app/albums.py": "albums = []\n",
+    "backend/pyproject.toml": "[project]\nname = 'photoshare'\n",
+    "frontend/src/App.tsx": "export {}\n", "frontend/src/api.ts": "export {}\n",
+    "frontend/package.json": "{}\n", "docs/architecture.md": "# Architecture\n",
+}
+
+EXPECTED = [
+    'AGENTS.md:7: S001 "backend/app/photos.py" was added but AGENTS.md does not list it under "backend/app/"',
+    '  hint: add "photos.py" under "backend/app/" in AGENTS.md or run impl-hooks structure --fix',
+    'AGENTS.md:10: S002 "backend/pyproject.toml" was removed but AGENTS.md still lists it',
+    '  hint: delete "pyproject.toml" (line 10) from AGENTS.md or run impl-hooks structure --fix',
+    'CLAUDE.md:21: S002 "backend/pyproject.toml" was removed but CLAUDE.md still lists it',
+    '  hint: delete "pyproject.toml" (line 21) from CLAUDE.md or run impl-hooks structure --fix',
+]
+
+
+def test_same_verdict_whatever_the_clone_folder_is_called(repo, tmp_path, run_hook):
+    repo.files(PHOTOSHARE).commit("base")
+    outputs, fixed = {}, {}
+    # named like the project, like a top-level folder of the repo, and a CI checkout
+    for name in ("photoshare", "backend", "home/runner/work/ps-fork/ps-fork"):
+        clone = Repo(tmp_path / name)
+        clone.root.parent.mkdir(parents=True, exist_ok=True)
+        git(tmp_path, "clone", "-q", str(repo.root), str(clone.root))
+        clone.files({"backend/app/photos.py": "x = 1\n"}).stage()
+        clone.git("rm", "-q", "backend/pyproject.toml")
+        outputs[name] = run_hook(structure_main, clone.root)
+        assert run_hook(structure_main, clone.root, "--fix")[0] == 1
+        fixed[name] = {f: (clone.root / f).read_text(encoding="utf-8") for f in ("CLAUDE.md", "AGENTS.md")}
+        clone.stage()
+        assert run_hook(structure_main, clone.root, "--fix") == (0, "", "")  # a second fix changes nothing
+    assert outputs["photoshare"] == (1, "\n".join(EXPECTED) + "\n", "")
+    assert outputs["backend"] == outputs["photoshare"]
+    assert outputs["home/runner/work/ps-fork/ps-fork"] == outputs["photoshare"]
+    assert fixed["backend"] == fixed["photoshare"] == fixed["home/runner/work/ps-fork/ps-fork"]
+    assert fixed["photoshare"]["AGENTS.md"] == AGENTS.replace(
+        "├── app/\n│   ├── main.py\n│   └── albums.py\n└── pyproject.toml\n",
+        "└── app/\n    ├── main.py\n    ├── albums.py\n    └── photos.py\n")
+    assert fixed["photoshare"]["CLAUDE.md"] == PHOTOSHARE["CLAUDE.md"].replace(
+        "│   ├── app/\n│   │   ├── main.py          # app factory\n│   │   ├── albums.py        # album endpoints\n"
+        "│   │   └── ...              # one module per resource\n│   └── pyproject.toml\n",
+        "│   └── app/\n│       ├── main.py          # app factory\n│       ├── albums.py        # album endpoints\n"
+        "│       └── ...              # one module per resource\n")
+
+
+def test_is_folder_answers_from_the_commit_and_asks_git_once_per_other_path(repo, monkeypatch):
+    from impl_hooks.checks.structure import folder_test
+    from impl_hooks.snapshot import Repo as GitRepo, Snapshot
+
+    repo.files({"backend/app.py": "x\n", "docs/a.md": "a\n", "src/b.py": "b\n"}).commit("base")
+    repo.files({"backend/new.py": "y\n"}).stage()
+    repo.git("rm", "-q", "docs/a.md")  # a folder the commit empties was a folder when listed
+    snapshot = Snapshot.staged(GitRepo.discover(str(repo.root)))
+    asked, exists = [], snapshot.exists
+    monkeypatch.setattr(snapshot, "exists", lambda paths: asked.append(list(paths)) or exists(paths))
+    is_folder = folder_test(snapshot)
+    answers = [is_folder(path) for path in ("backend", "docs", "src", "photoshare", "src", "photoshare")]
+    assert answers == [True, True, True, False, True, False]
+    assert asked == [["src"], ["photoshare"]]
+    assert folder_test(snapshot)("src") and asked == [["src"], ["photoshare"]]  # kept for the run

@@ -4,11 +4,14 @@ The plan in HEAD is compared with the plan in the index, unit by unit.
 """
 from __future__ import annotations
 
+import bisect
+import re
+
 from ..findings import Finding
-from ..plan.locate import plan_of, targets
+from ..plan.locate import design_of, plan_of, targets
 from ..plan.model import Plan
 
-HEADS = ("phase", "step", "issue")
+HEADS = ("phase", "epic", "step", "issue")
 MARKER_HINT = "mark it done (`- [x]`, or `✅ **COMPLETED**` on the heading or task line)"
 
 
@@ -21,12 +24,15 @@ def unit_keys(plan: Plan, unchanged=frozenset()) -> tuple[dict, dict]:
     """
     keys: dict = {}
     owners: dict = {}
+    repeats: dict = {}  # key -> how often seen: the nth same task is (*key, n), in constant time
 
     def visit(units, owner_key, owner):
         for unit in units:
             key = (unit.kind, unit.id.casefold()) if unit.id else (unit.kind, owner_key, " ".join(unit.title.split()).casefold())
-            while key in keys:  # the same anonymous task twice
-                key = key + ("again",)
+            seen = repeats.get(key, 0)
+            repeats[key] = seen + 1
+            if seen:  # the same anonymous task twice
+                key = (*key, seen)
             keys[key] = unit
             owners[id(unit)] = owner
             visit(unit.subsections if id(unit) in unchanged else unit.children, key, unit)
@@ -37,13 +43,19 @@ def unit_keys(plan: Plan, unchanged=frozenset()) -> tuple[dict, dict]:
 
 class PlanChange:
     """What the commit did to one plan: units by key before and after (see
-    `unit_keys`), the units newly progressed, and each new unit's owner."""
+    `unit_keys`), each new unit's owner, the units that were in the plan and
+    moved forward (`newly`), and those the commit adds already done
+    (`added_done`, topmost only). `baseline` is set when the commit adds the
+    plan itself: there is nothing yet to move forward."""
 
-    __slots__ = ("old", "new", "owners", "newly")
+    __slots__ = ("old", "new", "owners", "newly", "added_done", "baseline")
 
-    def __init__(self, before: Plan, after: Plan):
+    def __init__(self, before: Plan | None, after: Plan, before_text: str = ""):
+        self.baseline = before is None
+        if before is None:
+            before = Plan(after.path, [])
         if before is after:  # the plan is not in the commit
-            self.old, self.new, self.owners, self.newly = {}, {}, {}, []
+            self.old, self.new, self.owners, self.newly, self.added_done = {}, {}, {}, [], []
             return
         sections = _sections(before)
         unchanged = set()
@@ -53,8 +65,38 @@ class PlanChange:
                 unchanged.update((id(unit), id(twin)))
         self.old = unit_keys(before, unchanged)[0]
         self.new, self.owners = unit_keys(after, unchanged)
-        self.newly = [u for k, u in self.new.items()
-                      if progressed(u) and not (k in self.old and progressed(self.old[k]))]
+        self.newly, added = [], set()
+        for key, unit in self.new.items():
+            if key in self.old:
+                if rank(unit) > rank(self.old[key]):
+                    self.newly.append(unit)
+            elif rank(unit):
+                if self._was_prose(unit, before_text):
+                    self.newly.append(unit)
+                else:
+                    added.add(id(unit))
+        self.added_done = [u for u in self.new.values()
+                           if id(u) in added and id(self.owners.get(id(u))) not in added]
+
+    def _was_prose(self, unit, before_text: str) -> bool:
+        """A task that is new only as a task: its item was in the plan, read as
+        prose until this commit marked it (the first ✅ in a plain list turns the
+        whole list into tasks)."""
+        if unit.kind != "task" or not unit.title:
+            return False
+        owner = self.owners.get(id(unit))
+        while owner is not None and owner.kind == "task":
+            owner = self.owners.get(id(owner))
+        old_owner = self.old.get((owner.kind, owner.id.casefold())) if owner is not None else None
+        if old_owner is not None and old_owner.source is not None:
+            before_text = "".join(chunk[0] for chunk in old_owner.source if chunk)
+        return unit.title in " ".join(before_text.split())
+
+    def within(self, unit, top) -> bool:
+        """Whether `unit` is `top` or lies below it."""
+        while unit is not None and unit is not top:
+            unit = self.owners.get(id(unit))
+        return unit is top
 
 
 def _sections(plan: Plan) -> dict:
@@ -72,14 +114,20 @@ def plan_change(snapshot, target, config) -> PlanChange | None:
     key = ("plan-change", target.path)
     if key not in snapshot.memo:
         after = plan_of(snapshot, target.path, config)
-        before = plan_of(snapshot, target.path, config, before=True) or Plan(target.path, [])
-        snapshot.memo[key] = PlanChange(before, after) if after is not None else None
+        before = plan_of(snapshot, target.path, config, before=True)
+        before_text = snapshot.read_text(target.path, before=True) or ""
+        snapshot.memo[key] = PlanChange(before, after, before_text) if after is not None else None
     return snapshot.memo[key]
 
 
+def rank(unit) -> int:
+    """How far a unit has come: open 0, partial (features) 1, completed 2."""
+    return 2 if unit.completed else 1 if unit.extra.get("status") == "partial" else 0
+
+
 def progressed(unit) -> bool:
-    """Completed, or (features) partial with its reason: both are progress."""
-    return unit.completed or unit.extra.get("status") == "partial"
+    """Completed, or (features) partial: both are progress."""
+    return rank(unit) > 0
 
 
 def label(unit) -> str:
@@ -132,29 +180,41 @@ def check(snapshot, contexts, config) -> list:
     for target in plan_targets(snapshot, contexts, config):
         group = target.context.path if target.context is not None else ""
         progress_by_group.setdefault(group, [target, False, None])
+        if target.ambiguous:
+            findings.append(_ambiguous_step(target))
+            progress_by_group[group][1] = True  # which plan to update is the question
+            continue
+        if target.problem is not None:  # no plan could be named (spec-kit: no feature)
+            if target.code:
+                findings.append(target.problem)
+                progress_by_group[group][1] = True
+            continue
         after = plan_of(snapshot, target.path, config)
         if after is None:
             if target.code:
-                findings.append(Finding(
-                    "P002", f"plan {target.path} is not in the commit", path=target.path,
-                    hint=_where_current(target) + "add the plan (or set plan.paths in the config)"))
+                findings += _missing_plan(snapshot, target, config)
                 progress_by_group[group][1] = True  # P001 would say the same again
             continue
         if progress_by_group[group][0] is target:
             progress_by_group[group][2] = after
         if after.errors:
             continue  # unreadable (malformed JSON): the reports check names the line
+        if _unknown_statuses(snapshot, target, after):
+            progress_by_group[group][1] = True  # R004 (reports) names each: that alone is the finding
         change = plan_change(snapshot, target, config)
         newly = change.newly
-        if newly:
-            progress_by_group[group][1] = True
         current = after.find(target.current, target.kind or None) if target.current else None
+        # Progress is on the plan's own work: in the current unit when there is one.
+        if change.baseline or any(current is None or change.within(u, current) for u in newly):
+            progress_by_group[group][1] = True
+        findings += _added_done(target, change)
         if target.current and current is None:
             findings.append(Finding(
                 "P002", f"current {target.kind or 'unit'} {target.current} is not in the plan", path=target.path,
                 line=1, hint=_where_current(target) + f"add a heading for {target.current} or fix the context"))
         findings += _removed_markers(target, change.old, change.new, snapshot.read_text(target.path) or "")
-        findings += _completed_with_open_tasks(target, newly)
+        findings += _completed_with_open_tasks(target, newly + change.added_done)
+        findings += _stories_before_foundation(target, after, change)
         if current is not None:
             findings += _out_of_order(target, after, current, change)
         if current is not None and config["plan"]["require"] == "step-complete" and target.code \
@@ -168,6 +228,23 @@ def check(snapshot, contexts, config) -> list:
         if target.code and not moved:
             findings.append(_no_progress(target, plan))
     return findings
+
+
+def _ambiguous_step(target) -> Finding:
+    context = target.context
+    return Finding(
+        "P002", f"step {target.current} is open in {len(target.ambiguous)} plans: {', '.join(target.ambiguous)}",
+        path=context.path, line=context.lines.get("current_step") or 1,
+        hint=f"set current_phase in {context.path} to the phase you are working on")
+
+
+def _added_done(target, change: PlanChange) -> list:
+    """P006: work the commit adds to the plan already marked done is no progress; show it."""
+    if change.baseline:
+        return []
+    return [Finding("P006", f"{label(unit)} added already complete", path=target.path, line=unit.line,
+                    hint="add new work open and mark it done in the commit that does it")
+            for unit in change.added_done]
 
 
 def _where_current(target) -> str:
@@ -184,35 +261,157 @@ def _no_progress(target, plan) -> Finding:
     todo = f"mark the finished task of {label(current)} done, e.g. \"{open_tasks[0].title}\" at line " \
            f"{open_tasks[0].line}" if open_tasks else \
         f"mark the finished work{what} done"
+    hint = f"{todo} (`- [x]` or `✅ **COMPLETED**`), then git add {target.path}"
+    if plan is not None and target.path.endswith(".json"):
+        hint = _features_todo(target.path, plan)
+    elif plan is not None and current is None and "feature" in target.values:
+        hint = _spec_kit_todo(target, plan)
     return Finding("P001", f"code staged{what} but the plan was not updated", path=target.path, line=line,
-                   hint=f"{todo} (`- [x]` or `✅ **COMPLETED**`), then git add {target.path}")
+                   hint=hint)
 
 
-def _line_holding(text: str, title: str) -> int:
-    for number, line in enumerate(text.splitlines(), 1):
-        if title and title in line:
-            return number
-    return 0
+def _features_todo(path: str, plan) -> str:
+    """The P001 hint for a features list, in its own terms: JSON, not check boxes."""
+    waiting = [u for u in plan.units if rank(u) < 2]
+    if not waiting:
+        return f'add the feature this code builds to {path} with its "status", then git add {path}'
+    partly = '' if rank(waiting[0]) else ' (or "partial" with a "reason")'
+    return f'set "status": "done" for {waiting[0].id} in {path}{partly}, then git add {path}'
+
+
+def _spec_kit_todo(target, plan) -> str:
+    """The P001 hint for a spec-kit tasks.md: the open task that names a staged file, else the first."""
+    from ..plan.tasks import task_naming
+
+    waiting = [u for u in plan.walk() if u.kind == "task" and not u.completed]
+    if not waiting:
+        return (f"every task in {target.path} is done: add the task this code is for, and mark it "
+                f"`- [X]` in the commit that finishes it")
+    task = task_naming(waiting, target.code) or waiting[0]
+    box = f"- [X] {task.id}".rstrip()
+    return (f'mark {task.id or "the task"} done ("{task.title}", line {task.line}) as `{box}`, '
+            f"then git add {target.path}")
+
+
+def _missing_plan(snapshot, target, config) -> list:
+    """P002: the plan is not in the commit. An implement features.json beside a
+    design that lists features is P001 instead: the code recorded no progress."""
+    design_path = design_of(target.path)
+    design = plan_of(snapshot, design_path, config) if design_path != target.path else None
+    if design is None:
+        return [Finding("P002", f"plan {target.path} is not in the commit", path=target.path,
+                        hint=_where_current(target) + "add the plan (or set plan.paths in the config)")]
+    if not design.units and not design.errors:
+        return []  # nothing designed, nothing to record
+    first = design.units[0].id if design.units else "F1"
+    return [Finding(
+        "P001", f"code staged but {target.path} does not record the features' status", path=target.path,
+        hint=f'create it with the status of each feature of {design_path}: {{"features": [{{"id": "{first}", '
+             f'"status": "done"}}, …]}} ("partial" with a "reason"), then git add {target.path}')]
+
+
+def _unknown_statuses(snapshot, target, plan) -> bool:
+    """A staged features list with a status other than done/partial: R004 (reports) names it."""
+    if not target.path.endswith(".json") or not any(c.path == target.path for c in snapshot.changes):
+        return False
+    from ..plan.features import STATUSES
+
+    return any(u.extra.get("status") not in STATUSES for u in plan.units if u.kind == "feature")
+
+
+def _feature_moved_back(target, unit, now) -> Finding:
+    """P003 for a feature: its status went back, or it left the list."""
+    was = unit.extra.get("status", "")
+    if now is None:
+        return Finding("P003", f'feature {unit.id} ("{was}") was removed from {target.path}',
+                       path=target.path, line=1,
+                       hint=f'restore {{"id": "{unit.id}", "status": "{was}"}} in {target.path}')
+    return Finding("P003", f'feature {unit.id} went back from "{was}" to "{now.extra.get("status", "")}"',
+                   path=target.path, line=now.line,
+                   hint=f'set "status": "{was}" for {unit.id} again; record what is still missing as a new feature')
+
+
+def _stories_before_foundation(target, after, change) -> list:
+    """P005 (spec-kit): the Setup and Foundational phases block every user story,
+    so a story task completed while one of their tasks is open came too early."""
+    if not change.newly:
+        return []
+    blocking = [p for p in after.units if p.extra.get("role") in ("setup", "foundational")]
+    waiting = next(((p, t) for p in blocking for t in p.open_tasks()), None)
+    if waiting is None:
+        return []
+    from ..plan.tasks import is_story_task
+
+    phase, task = waiting
+    role = phase.extra["role"].capitalize()
+    findings = []
+    for unit in change.newly:
+        owner = change.owners.get(id(unit))
+        while owner is not None and owner.kind != "phase":
+            owner = change.owners.get(id(owner))
+        if unit.kind == "task" and is_story_task(unit, owner):
+            findings.append(Finding(
+                "P005", f"{unit.id or label(unit)} completed, but {role} task {task.id or task.title} is still open",
+                path=target.path, line=unit.line,
+                hint=f"finish the {role} phase first ({task.id or 'its task'} at line {task.line}): "
+                     "no user story starts before Setup and Foundational are done"))
+    return findings
+
+
+_ITEM_LEAD = re.compile(r"[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?(?:\[[ xX]\][ \t]*)?")
+SEARCH_BUDGET = 64  # whole-file searches for titles that are not a whole line, per file
+
+
+def _line_finder(text: str):
+    """title -> the line holding it (0: none), the file split once: a line that
+    is the title (as a list item) is found by its text; a title inside a longer
+    line by a search, at most SEARCH_BUDGET files' worth in all (linear time)."""
+    lines = text.splitlines()
+    whole: dict = {}
+    for number, line in enumerate(lines, 1):
+        whole.setdefault(" ".join(line[_ITEM_LEAD.match(line).end():].split()), number)
+    joined = "\n".join(lines)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    budget = [SEARCH_BUDGET * (len(joined) + 1)]
+
+    def holding(title: str) -> int:
+        if not title:
+            return 0
+        if title in whole:
+            return whole[title]
+        if budget[0] <= 0:
+            return 0
+        at = joined.find(title)
+        budget[0] -= len(joined) if at < 0 else at + len(title)
+        return bisect.bisect_right(starts, at) if at >= 0 else 0
+
+    return holding
 
 
 def _removed_markers(target, old: dict, new: dict, after_text: str) -> list:
     findings = []
+    holding = None
     for key, unit in old.items():
         if not progressed(unit):
             continue
         now = new.get(key)
         if now is None and unit.kind == "task":
-            line = _line_holding(after_text, unit.title)
+            holding = holding or _line_finder(after_text)
+            line = holding(unit.title)
             if line:  # still there, no longer marked (and so no longer read as a task)
                 findings.append(Finding(
                     "P003", f"completed marker removed from {label(unit)}", path=target.path, line=line,
                     hint="restore the marker, or reopen the work in a new task instead of unmarking done work"))
                 continue
-        if now is None:
+        if unit.kind == "feature" and (now is None or rank(now) < rank(unit)):
+            findings.append(_feature_moved_back(target, unit, now))
+        elif now is None:
             findings.append(Finding(
                 "P003", f"completed {label(unit)} was removed from the plan", path=target.path, line=1,
                 hint="keep completed work in the plan; restore it with its completed marker"))
-        elif not progressed(now):
+        elif rank(now) < rank(unit):
             findings.append(Finding(
                 "P003", f"completed marker removed from {label(now)}", path=target.path, line=now.line,
                 hint="restore the marker, or reopen the work in a new task instead of unmarking done work"))

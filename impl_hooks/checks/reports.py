@@ -2,10 +2,12 @@
 (X001-X002), tests with code (Q001) and the approval gate (H001)."""
 from __future__ import annotations
 
+import os
+
 from ..findings import Finding
 from ..globs import match_path
-from ..plan.locate import PLACEHOLDER, code_paths, plan_of
-from .plan import completions, plan_targets
+from ..plan.locate import PLACEHOLDER, code_paths, design_of, plan_of
+from .plan import completions, newly_progressed, plan_targets
 
 STUB_SUFFIXES = (".py", ".pyi", ".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
 
@@ -16,7 +18,7 @@ def check(snapshot, contexts, config) -> list:
     findings = []
     findings += _reports(snapshot, contexts, config, done, code)
     findings += _features_contract(snapshot, contexts, config)
-    findings += _step_todos(snapshot, config, done, code)
+    findings += _step_todos(snapshot, contexts, config, code)
     findings += _stubs(snapshot, code)
     findings += _tests_with_code(snapshot, config, code)
     findings += _approval(snapshot, config)
@@ -24,7 +26,7 @@ def check(snapshot, contexts, config) -> list:
 
 
 def _reports(snapshot, contexts, config, done, code) -> list:
-    wanted = {}  # report path -> (sections, why)
+    wanted = {}  # report path -> (its entry, why)
     for entry in config["reports"]["require"]:
         if entry.get("when", "step-completed") == "always":
             if code:
@@ -32,25 +34,28 @@ def _reports(snapshot, contexts, config, done, code) -> list:
                     values = target.values if target is not None else {}
                     path = _fill(entry["path"], values)
                     if path:
-                        wanted.setdefault(path, (entry.get("sections", []), "every commit with code"))
+                        wanted.setdefault(path, (entry, "every commit with code"))
         else:
             for target, unit in done:
                 path = _fill(entry["path"], target.values)
                 what = f"{unit.kind} {unit.id}" if unit is not None else target.path
                 if path:
-                    wanted.setdefault(path, (entry.get("sections", []), f"this commit completes {what}"))
+                    wanted.setdefault(path, (entry, f"this commit completes {what}"))
     if not wanted:
         return []
-    from .reportdoc import report_findings
+    from .reportdoc import missing_template, report_findings
 
-    blobs = snapshot.read_many(wanted)
-    findings = []
-    for path, (sections, why) in wanted.items():
+    templates = {entry.get("template", "") for entry, _ in wanted.values()} - {""}
+    blobs = snapshot.read_many([*wanted, *sorted(templates)])
+    findings = [missing_template(t) for t in sorted(templates) if t not in blobs]
+    for path, (entry, why) in wanted.items():
         if path not in blobs:
             findings.append(Finding("R001", f"required report {path} is not in the commit ({why})", path=path,
                                     hint=f"write the report and git add {path} (a file only on disk is not committed)"))
             continue
-        findings += report_findings(path, blobs[path], sections)
+        template = entry.get("template", "")
+        findings += report_findings(path, blobs[path], entry.get("sections", []),
+                                    (template, blobs[template]) if template in blobs else None)
     return findings
 
 
@@ -67,8 +72,10 @@ def _features_contract(snapshot, contexts, config) -> list:
     for target in plan_targets(snapshot, contexts, config):
         if not target.path.endswith(".json") or target.path not in changed:
             continue
+        from ..plan.features import STATUSES
+
         implement = plan_of(snapshot, target.path, config)
-        design_path = target.path.replace("-implement/", "-design/")
+        design_path = design_of(target.path)
         design = plan_of(snapshot, design_path, config) if design_path != target.path else None
         for path, plan in ((target.path, implement), (design_path, design)):
             for line, col, message in (plan.errors if plan is not None else []):
@@ -86,7 +93,7 @@ def _features_contract(snapshot, contexts, config) -> list:
                     hint=f'add {{"id": "{feature.id}", "status": "done"}} (or "partial" with a "reason")'))
                 continue
             status = unit.extra.get("status", "")
-            if status not in ("done", "partial"):
+            if status not in STATUSES:
                 findings.append(Finding(
                     "R004", f"feature {unit.id} has status \"{status}\", not done or partial",
                     path=target.path, line=unit.line,
@@ -98,26 +105,29 @@ def _features_contract(snapshot, contexts, config) -> list:
     return findings
 
 
-def _step_todos(snapshot, config, done, code) -> list:
-    """T001: TODOs naming a step this commit completes, in the code it stages.
+def _step_todos(snapshot, contexts, config, code) -> list:
+    """T001: TODOs naming a step, task or issue this commit completes, in the code it stages.
 
     Only staged files are read: cost follows the change, never the repository
     (a range or CI run sees every commit's own files the same way).
     """
-    from .todos import DEFAULT_TODO_PATTERN, step_todos
+    from .todos import DEFAULT_TODO_PATTERN, TODO_KINDS, step_todos
 
-    steps = [unit.id for _, unit in done if unit is not None and unit.kind == "step" and unit.id]
-    if not steps:
-        return []
-    pattern = config["todos"]["pattern"] or DEFAULT_TODO_PATTERN
     staged = set(snapshot.staged_paths)
     candidates = [p for p in code if p in staged]
+    if not candidates:
+        return []
+    units = [(unit.kind, unit.id) for target in plan_targets(snapshot, contexts, config)
+             for unit in newly_progressed(snapshot, target, config)
+             if unit.completed and unit.id and unit.kind in TODO_KINDS]
+    if not units:
+        return []
+    pattern = config["todos"]["pattern"] or DEFAULT_TODO_PATTERN
     blobs = snapshot.read_many(candidates)
     findings = []
     for path in candidates:
         if path in blobs:
-            for step in steps:
-                findings += step_todos(path, blobs[path], step, pattern)
+            findings += step_todos(path, blobs[path], units, pattern)
     return findings
 
 
@@ -160,5 +170,9 @@ def _approval(snapshot, config) -> list:
     tree = staged_tree(snapshot.repo)
     if is_approved(snapshot.repo, tree):
         return []
-    return [Finding("H001", f"the staged tree {tree[:12]} was not approved",
-                    hint="test the change, then run: impl-hooks approve (it records exactly what is staged)")]
+    if os.environ.get("CLAUDECODE"):  # an agent reads this: approval stays a person's
+        hint = ("ask the person to test this change and approve it (they run `impl-hooks approve` "
+                "in their own terminal); do not run it yourself")
+    else:
+        hint = "a person tests the change, then runs: impl-hooks approve (it records exactly what is staged)"
+    return [Finding("H001", f"the staged tree {tree[:12]} was not approved", hint=hint)]

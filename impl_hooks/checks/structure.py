@@ -2,8 +2,6 @@
 section follows the paths the commit adds, removes and renames."""
 from __future__ import annotations
 
-import os
-
 from ..snapshot import decode_text
 from ..structure.compare import compare_section, in_scope, stale_entries
 from ..structure.parse import read_sections
@@ -17,9 +15,24 @@ def structure_files(snapshot, config) -> list:
     return [f for f in files if f in changed or any(in_scope(f, p) for p in touched)]
 
 
-def root_names(snapshot) -> list:
-    """Names a tree's top line may use for the repository itself."""
-    return [os.path.basename(snapshot.root.rstrip("/"))]
+def folder_test(snapshot):
+    """`is_folder` for the reader: is a path a folder of the tree being committed?
+
+    Asked only of a tree's lone top line (`src/` or a project name). A folder
+    the commit adds or removes files below answers without git (a removed one
+    counts: the listing was written while it existed); any other costs one
+    `exists` call for that path alone, never a listing of the whole index.
+    The answers are kept for the run. The clone's folder name plays no part.
+    """
+    known = snapshot.memo.setdefault("structure.folders", {})
+    changed = snapshot.added_paths + snapshot.removed_paths
+
+    def is_folder(path: str) -> bool:
+        if path not in known:
+            below = path + "/"
+            known[path] = any(p.startswith(below) for p in changed) or path in snapshot.exists([path])
+        return known[path]
+    return is_folder
 
 
 def check(snapshot, contexts, config) -> list:
@@ -28,13 +41,14 @@ def check(snapshot, contexts, config) -> list:
     if not files:
         return []
     blobs = snapshot.read_many(files)
+    is_folder = folder_test(snapshot)
     added, removed = snapshot.added_paths, snapshot.removed_paths
     findings = []
     for file in files:
         if file not in blobs:
             continue
         for section in read_sections(decode_text(blobs[file]), file, section_config["heading"],
-                                     root_names(snapshot)):
+                                     is_folder):
             findings += compare_section(section, [p for p in added if in_scope(file, p)],
                                         [p for p in removed if in_scope(file, p)],
                                         snapshot.exists, section_config["ignore"])
@@ -48,28 +62,30 @@ def fixed_texts(snapshot, config) -> dict:
     answers to the staged snapshot: the commit's added and removed paths, and
     what the index holds.
     """
+    from ..safepath import read_bytes
     from ..structure.rewrite import fix_text
 
     section_config = config["structure"]
-    names = root_names(snapshot)
+    is_folder = folder_test(snapshot)
     added, removed = snapshot.added_paths, snapshot.removed_paths
     result = {}
     for file in structure_files(snapshot, config):
-        path = os.path.join(snapshot.root, file)
+        raw = read_bytes(snapshot.repo, file)  # refuses a symlinked CLAUDE.md: its target is not ours
+        if raw is None:
+            continue  # gone from disk
+        bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
         try:
-            with open(path, "rb") as fh:
-                raw = fh.read()
-            bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
             text = raw[len(bom.encode()):].decode("utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue  # gone from disk, or not UTF-8: never rewrite what we cannot read back
+        except UnicodeDecodeError:
+            continue  # not UTF-8: never rewrite what we cannot read back
         mine_added = [p for p in added if in_scope(file, p)]
         mine_removed = [p for p in removed if in_scope(file, p)]
-        stale = [entry.path for section in read_sections(text, file, section_config["heading"], names)
+        sections = read_sections(text, file, section_config["heading"], is_folder)
+        stale = [entry.path for section in sections
                  for _code, entry in stale_entries(section, mine_removed, snapshot.exists,
                                                    section_config["ignore"])]
         new_text = fix_text(text, file, section_config["heading"], add=mine_added, remove=stale,
-                            ignore=section_config["ignore"], root_names=names)
+                            ignore=section_config["ignore"], is_folder=is_folder)
         if new_text != text:
             result[file] = bom + new_text
     return result

@@ -17,6 +17,8 @@ import re
 
 from .model import Plan, Unit
 
+STATUSES = ("done", "partial")  # what an implement list may say of a feature
+
 
 def read_features(text: str, path: str = "") -> Plan:
     """Read a features.json text into feature units, in file order."""

@@ -4,12 +4,17 @@ Plan paths are templates (`docs/Phase{phase}/6.1_implementation_plan.md`,
 `artifacts/{task}-implement/features.json`, `specs/{feature}/tasks.md`).
 Placeholders are filled from the governing Context.toml, from the branch,
 and from the staged paths that sit in a folder the template names; what is
-still unknown becomes a glob over the tree being committed.
+still unknown becomes a glob over the tree being committed. Two exceptions:
+spec-kit's `{feature}` is only ever the one feature the branch (or
+SPECIFY_FEATURE) names, and a features-json `{task}` also counts the tasks
+that have a design list but no implement list yet.
 """
 from __future__ import annotations
 
+import os
 import re
 
+from ..findings import Finding
 from ..globs import match_path
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -26,6 +31,8 @@ class Target:
         self.values = values or {}  # placeholder values, reused for report paths
         self.code = list(code)      # staged code paths this plan answers for
         self.context = context
+        self.ambiguous: list = []   # the plans that all hold the current step, open
+        self.problem = None         # a Finding when no plan could be named (spec-kit: no feature)
 
     def __repr__(self) -> str:
         return f"Target({self.path!r}, current={self.current!r}, code={len(self.code)})"
@@ -43,6 +50,12 @@ def code_paths(snapshot, config) -> list:
                 paths.append(path)
     snapshot.memo["code"] = list(dict.fromkeys(paths))
     return snapshot.memo["code"]
+
+
+def design_of(path: str) -> str:
+    """features-json: the design list beside an implement list (`x-implement/` ->
+    `x-design/`); the path itself when it is no implement list."""
+    return path.replace("-implement/", "-design/")
 
 
 def fill(template: str, values: dict) -> str:
@@ -75,7 +88,7 @@ def _from_staged(template: str, staged: list) -> dict:
 
 
 def issue_of(snapshot, contexts, config):
-    from ..checks.branch import branch_issue
+    from ..config import branch_issue
 
     issue = branch_issue(snapshot.branch, config)
     if issue:
@@ -117,8 +130,16 @@ def _targets(snapshot, contexts, config) -> list:
         if not groups and fallback is not None:
             groups[fallback.path] = (fallback, [])
         for context, paths in groups.values():
-            values = dict(context.values())
             for template in templates:
+                values = dict(context.values())
+                ambiguous: list = []
+                if "phase" in PLACEHOLDER.findall(template) and not values["phase"] and context.step:
+                    values["phase"], ambiguous = _phase_holding(snapshot, template, values, context.step, config)
+                if ambiguous:
+                    target = Target(fill(template, values), context.step, "step", values, paths, context)
+                    target.ambiguous = ambiguous
+                    result.append(target)
+                    continue
                 path = fill(template, values)
                 # a context without current_step: every plan the template can name answers
                 for candidate in snapshot.list_paths([path]) if "*" in path else [path]:
@@ -130,14 +151,15 @@ def _targets(snapshot, contexts, config) -> list:
     issue = issue_of(snapshot, contexts, config)
     kind = "issue" if preset == "spec-issue" else ""
     for template in templates:
+        if "feature" in PLACEHOLDER.findall(template):
+            result.append(_feature_target(snapshot, template, code))
+            continue
         local = {"issue": issue, **_from_staged(template, staged)}
-        if "feature" in names and "feature" not in local and snapshot.branch:
-            # spec-kit: branch `001-login` works in specs/001-login/
-            own = fill(template, {**local, "feature": snapshot.branch})
-            if snapshot.exists([own]):
-                local["feature"] = snapshot.branch
         path = fill(template, local)
-        candidates = snapshot.list_paths([path]) if "*" in path or "?" in path else [path]
+        if design_of(template) != template and "*" in path:
+            candidates = _task_lists(snapshot, template, local, staged)
+        else:
+            candidates = snapshot.list_paths([path]) if "*" in path or "?" in path else [path]
         if kind and len(candidates) > 1:
             holding = [p for p in candidates if _mentions(snapshot, p, issue)]
             candidates = holding or candidates[:1]
@@ -145,6 +167,102 @@ def _targets(snapshot, contexts, config) -> list:
             values = {**local, **_values_of(template, candidate)}
             result.append(Target(candidate, issue if kind else "", kind, values, code))
     return result
+
+
+def _feature_target(snapshot, template: str, code: list) -> Target:
+    """spec-kit: the plan of the one feature being worked on, found as spec-kit's
+    scripts find it. Its name is SPECIFY_FEATURE, else the branch (`feat/001-x`
+    counts as `001-x`); a `NNN-` (or `YYYYMMDD-HHMMSS-`) prefix finds the one
+    feature folder with that prefix, else the name is the folder. A tick in
+    another feature's tasks.md is no progress, so a name that finds no feature
+    gives a target whose `problem` says so, never every feature's plan.
+    """
+    env = os.environ.get("SPECIFY_FEATURE", "")
+    raw = env or snapshot.branch or ""
+    name = raw.rpartition("/")[2] if raw.count("/") == 1 else raw
+    features = [_values_of(template, p).get("feature", "")
+                for p in snapshot.list_paths([fill(template, {})])]
+    prefix = re.match(r"(\d{8}-\d{6}|\d{3,})-", name)
+    same = [f for f in features if prefix and f.startswith(prefix.group(1) + "-")]
+    feature = same[0] if len(same) == 1 else name
+    target = Target(fill(template, {"feature": feature}), values={"feature": feature}, code=code)
+    folder = fill(template.rpartition("/")[0], {"feature": feature})
+    if feature in features or (feature and snapshot.exists([folder])):
+        return target  # a feature folder without tasks.md: its plan "is not in the commit"
+    specs = template[:template.find("{feature}")]
+    source = f'SPECIFY_FEATURE "{env}"' if env else f'branch "{raw}"' if raw else ""
+    example = features[0] if features else "001-name"
+    if len(same) > 1:
+        message = f"{source} matches several spec-kit features by its prefix {prefix.group(1)}: {', '.join(same)}"
+        hint = f"give each feature folder in {specs} its own number: spec-kit takes one folder per prefix"
+    else:
+        held = (f"{specs} holds {', '.join(features[:5])}{', …' if len(features) > 5 else ''}" if features
+                else f"no {fill(template, {})} in the commit")
+        message = (f"{source} names no spec-kit feature ({held})" if source
+                   else f"HEAD is detached and SPECIFY_FEATURE is not set: no spec-kit feature to judge ({held})")
+        hint = (f"set SPECIFY_FEATURE to a feature folder of {specs} (e.g. {example}), or unset it to use the branch"
+                if env else f"name the branch NNN-name after its feature (git branch -m {example}) "
+                f"or set SPECIFY_FEATURE={example}")
+    if not feature:
+        target.path = specs.rstrip("/")
+    target.problem = Finding("P002", message, path=target.path, hint=hint)
+    return target
+
+
+def _task_lists(snapshot, template: str, values: dict, staged: list) -> list:
+    """features-json: the implement lists of the tasks whose design or implement
+    folder the commit touches; when it touches none, of every task that has a
+    design or an implement list (each is judged). A list need not exist yet:
+    code staged beside a design and no implement list has recorded nothing."""
+    twins = (template, design_of(template))
+    touched = []
+    for twin in twins:
+        regex = _template_regex(twin.rpartition("/")[0], "/")
+        for path in staged if regex is not None else ():
+            found = regex.match(path)
+            if found:
+                touched.append(fill(template, {**values, **found.groupdict()}))
+    if touched:
+        return list(dict.fromkeys(touched))
+    lists = set()
+    for path in snapshot.list_paths([fill(twin, values) for twin in twins]):
+        for twin in twins:
+            found = _values_of(twin, path)
+            if found:
+                lists.add(fill(template, {**values, **found}))
+    return sorted(lists)
+
+
+def _phase_holding(snapshot, template: str, values: dict, step: str, config) -> tuple[str, list]:
+    """(phase, []) for the phase plan that holds `step`, or ("", plans) when several
+    hold it open.
+
+    SDD Flow numbers steps per epic inside one phase's plan (`Step 2.1` of
+    Epic 2 in Phase 1), so the step's first number says nothing about the
+    phase until no plan holds the step. A step is open when it is not
+    completed before or after the commit (the commit completing it is still
+    working on it).
+    """
+    from ..context import phase_of
+
+    plans = snapshot.list_paths([fill(template, {**values, "phase": None})])
+    holding, open_in = [], []
+    for path in plans:
+        phase = _values_of(template, path).get("phase")
+        after = plan_of(snapshot, path, config)
+        unit = after.find(step, "step") if after is not None else None
+        if not phase or unit is None:
+            continue
+        holding.append(phase)
+        before = plan_of(snapshot, path, config, before=True)
+        was = before.find(step, "step") if before is not None else None
+        if not unit.completed or (was is not None and not was.completed):
+            open_in.append((phase, path))
+    if len(open_in) == 1:
+        return open_in[0][0], []
+    if len(open_in) > 1:
+        return "", [path for _, path in open_in]
+    return (holding[0] if len(holding) == 1 else phase_of(step)), []
 
 
 def _mentions(snapshot, path: str, issue: str) -> bool:

@@ -45,7 +45,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .model import Plan, Unit
+from .model import SECTION_KINDS, Plan, Unit
 
 DEFAULT_MARKERS = ("✅", "**COMPLETED**", "[x]")
 
@@ -58,13 +58,14 @@ _ITEM = re.compile(
     r"[*_]*[ \t]*[:.)\-–—]?[ \t]*)?"
     r"(.*\S)?"
 )
+_NOTES_LABEL = re.compile(r"(?:\*\*|__)[^*_\n]*\b(?i:notes?)\b[^*_\n]*(?:\*\*|__)[ \t]*:?[ \t]*$")
 _STATUS = re.compile(r"[ \t>]*(?:[-*+][ \t]+)?[*_]*status[*_]*[ \t]*:[*_]*[ \t]*(.*)", re.I)
 _DONE_WORD = re.compile(r"[\W_]*(?:done|complete|completed)\b", re.I)
 
 # Heading ids. `lead` is the decoration before the id, `rest` the title after it.
 _ID_TAIL = r"(?!\.?\w)[\])*_]*[ \t]*[:.)\-–—|]?[ \t]*(?P<rest>.*)"
 _NAMED = re.compile(
-    r"(?P<lead>[\W_]*?)(?:(?P<phase>(?i:phase))|(?P<step>(?i:step))|(?i:task))"
+    r"(?P<lead>[\W_]*?)(?:(?P<phase>(?i:phase))|(?P<step>(?i:step))|(?P<epic>(?i:epic))|(?i:task))"
     r"[ \t]*#?[ \t]*(?P<id>\d+(?:\.\d+)*)" + _ID_TAIL)
 _NUMBERED = re.compile(r"(?P<lead>[\W_]*?)(?P<id>\d+(?:\.\d+)+)" + _ID_TAIL)
 _ISSUE = re.compile(
@@ -207,7 +208,8 @@ def _classify_heading(text: str, phase: str | None) -> tuple[str, str, str, str]
     `phase` is the id of the phase directly above, if any."""
     m = _NAMED.match(text)
     if m:
-        kind = "phase" if m.group("phase") else "step" if m.group("step") else "task"
+        kind = ("phase" if m.group("phase") else "step" if m.group("step")
+                else "epic" if m.group("epic") else "task")
         return kind, m.group("id"), m.group("lead"), m.group("rest")
     m = _ISSUE.match(text)
     if m and m.group("id").split("-", 1)[0] not in _NOT_ISSUES:
@@ -384,6 +386,7 @@ class _Section:
         items: list = []
         marked: set = set()
         run = 0  # list runs: bumped by every line that ends a list
+        notes_run = -1  # the run of a list under a notes label
         for chunk, number in zip(self.chunks, self.numbers):
             if chunk is None:
                 continue
@@ -393,6 +396,8 @@ class _Section:
             for number, line, stripped in _content_lines(text, number, in_comment):
                 if line is stripped:
                     run += 1  # a column-0 line ends the list, unless it is an item itself
+                    if line[0] in "*_" and _NOTES_LABEL.match(line):
+                        notes_run = run  # "**Implementation notes:**": its list is prose
                 first = stripped[0]
                 if first == "`" or first == "~":
                     continue
@@ -406,6 +411,9 @@ class _Section:
                     continue
                 if first in "-*+" or first.isdigit():
                     m = _ITEM.match(line)
+                    if m and run - (line is stripped) == notes_run:
+                        run -= line is stripped  # the notes list goes on
+                        continue
                     if m:
                         groups = m.groups()
                         item_text = groups[5]
@@ -427,10 +435,17 @@ class _Section:
         return _nest(items, marked, marks) if items else []
 
 
+MAX_TASK_DEPTH = 32  # a task nested deeper (by indent or by id) is read beside its owner
+
+
 def _nest(items: list, marked: set, marks: "_Markers") -> list[Unit]:
-    """Task units from gathered items; a non-task item passes its children to its own owner."""
+    """Task units from gathered items; a non-task item passes its children to its own owner.
+
+    Nesting stops at MAX_TASK_DEPTH, so whatever walks the tasks recursively
+    stays far from Python's recursion limit however the text is indented."""
     tasks: list[Unit] = []
     owners: list = []  # per item: the task its nested items belong to, or None
+    placed: dict = {}  # id(task) -> (its depth, the list it is in)
     box_marks = marks.box
     for number, (_, box, id1, id2, id3, text), parent, key, has_marker in items:
         owner = owners[parent] if parent >= 0 else None
@@ -445,7 +460,15 @@ def _nest(items: list, marked: set, marks: "_Markers") -> list[Unit]:
         else:
             title = " ".join(text.split()).strip(_SEPARATORS)
         task = Unit("task", id1 or id2 or id3 or "", title, number, completed)
-        (owner.children if owner else tasks).append(task)
+        depth, siblings = (placed[id(owner)][0] + 1, owner.children) if owner else (1, tasks)
+        if depth > MAX_TASK_DEPTH:
+            depth, siblings = placed[id(owner)]
+        while depth < MAX_TASK_DEPTH and task.id and siblings and siblings[-1].id \
+                and task.id.startswith(siblings[-1].id + "."):
+            siblings = siblings[-1].children  # task 1.1.1.1 written flat below task 1.1.1
+            depth += 1
+        siblings.append(task)
+        placed[id(task)] = (depth, siblings)
         owners.append(task)
     return tasks
 
@@ -495,7 +518,9 @@ def read_markdown_plan(
         if not unit.completed and section.status_done():
             unit.completed = True
         unit._pending = section.tasks
-    tasks = root.tasks()
+    # Outside every unit (an overview, notes, an appendix) list items are
+    # prose, unless the file is a bare checklist with no unit at all.
+    tasks = root.tasks() if not top_units else []
     if tasks:
         top_units = sorted(top_units + tasks, key=_line) if top_units else tasks
     return Plan(path, top_units)
@@ -505,7 +530,7 @@ def _line(unit: Unit) -> int:
     return unit.line
 
 
-_HEADING_PREFIX = {"phase": "Phase ", "step": "Step "}
+_HEADING_PREFIX = {"phase": "Phase ", "epic": "Epic ", "step": "Step "}
 
 
 def render_markdown_plan(plan: Plan) -> str:
@@ -520,7 +545,7 @@ def render_markdown_plan(plan: Plan) -> str:
 
     def emit(units: list, level: int, indent: str) -> None:
         for unit in units:
-            if unit.kind in ("phase", "step", "issue"):
+            if unit.kind in SECTION_KINDS:
                 label = _HEADING_PREFIX.get(unit.kind, "") + unit.id
                 if unit.title:
                     label += ": " + unit.title

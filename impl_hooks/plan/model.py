@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 # Kinds only a markdown heading carries: finding one reads no section's tasks.
-SECTION_KINDS = ("phase", "step", "issue")
+SECTION_KINDS = ("phase", "epic", "step", "issue")
 
 
 class Unit:
@@ -30,7 +30,7 @@ class Unit:
 
     def __init__(self, kind: str, id: str, title: str, line: int, completed: bool,
                  children: list | None = None, extra: dict | None = None):
-        self.kind = kind  # "phase" | "step" | "issue" | "feature" | "task"
+        self.kind = kind  # "phase" | "epic" | "step" | "issue" | "feature" | "task"
         self.id = id  # "2", "2.3", "AUTH-12", "T001", "F1"; "" for an anonymous task
         self.title = title  # text without markers, ids, checkboxes
         self.line = line  # 1-based line in the file

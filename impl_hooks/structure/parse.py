@@ -23,11 +23,16 @@ are never required nor reported; its directory counts as elided too.
 
 Paths are repository-relative: a structure file `D/CLAUDE.md` describes
 `D/**` and its listed names get the prefix `D/`. A single top line with
-everything else below it is a root line and is dropped when it names the
-scope itself: `.`, `./`, `/`, `project-root`, a placeholder (`<project>/`),
-the folder `D` (its last component or its full path), or one of
-`root_names` (the caller passes the repository's directory name and project
-name: text alone cannot tell a project name from a real top-level folder).
+everything else below it (or a lone folder line) is a root line, dropped,
+when it names the scope itself: `.`, `./`, `/`, `project-root`, a
+placeholder (`<project>/`), the folder `D` (its last component or its full
+path; so `backend/` in `backend/CLAUDE.md` even beside a Django
+`backend/backend/`), or any name that is not a folder of the scope in the
+tree being committed (`photoshare/`, `my-app/`: a project name). Text alone
+cannot tell a project name from a real folder, so the caller answers
+`is_folder(path)` for that one line from the committed tree; a folder
+(`src/`, `backend/app/`) is listed as itself. The clone's folder name plays
+no part: a CI checkout, a worktree and a fork read the same.
 A nested name that repeats its parent's path (`src/` > `src/api/`) is read
 as written from the scope root.
 
@@ -37,14 +42,14 @@ raises: text it does not understand is skipped.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable
 
 
 class Entry:
     """One listed file or directory."""
 
     __slots__ = ("path", "is_dir", "line", "comment", "depth", "children", "elided",
-                 "name", "span", "pattern")
+                 "name", "span", "pattern", "end")
 
     def __init__(self, path: str, is_dir: bool, line: int, comment: str = "", depth: int = 0,
                  children: list | None = None, elided: bool = False, name: str = "",
@@ -59,6 +64,7 @@ class Entry:
         self.name = name          # as listed, cleaned (no markup, no trailing slash)
         self.span = span          # [start, end) of the name token in the line, markup included
         self.pattern = pattern    # placeholder / glob: covers anything, never required or reported
+        self.end = line           # last line drawn under it: children, elisions, comment lines
 
     def __repr__(self) -> str:
         return f"Entry({self.path!r}{'/' if self.is_dir else ''} line {self.line})"
@@ -117,6 +123,8 @@ _PREFIX = re.compile(
     ")*"
 )
 _GLYPHS = frozenset("│┃║├└┣┗╠╚╟╙┠┖╰┬┼─━═|+`\\")
+_BRANCH_GLYPHS = frozenset("├└┣┗╠╚╟╙┠┖╰┬┼")
+_DASHES = frozenset("─━═-")
 _FENCE_MARKER = re.compile(r"[-*+•][ \t]+")
 _BULLET = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
 _LINK = re.compile(r"\[([^\]\n]+)\]\([^)\n]*\)")
@@ -135,12 +143,14 @@ _ROOT_WORDS = {*_HERE, "project-root", "project_root"}
 class _Item:
     """A recognised line before nesting: an entry or an elision marker."""
 
-    __slots__ = ("col", "line", "name", "slash", "comment", "span", "marked", "elision", "glyph")
+    __slots__ = ("col", "line", "name", "slash", "comment", "span", "marked", "elision", "glyph",
+                 "lead")
 
     def __init__(self, col: int, line: int, name: str = "", slash: bool = False,
                  comment: str = "", span: tuple = (0, 0), marked: bool = False,
-                 elision: bool = False, glyph: bool = False):
+                 elision: bool = False, glyph: bool = False, lead: int = 0):
         self.col = col
+        self.lead = lead          # column of its branch glyph or bullet marker (see `_lead`)
         self.line = line
         self.name = name
         self.slash = slash
@@ -210,6 +220,7 @@ def _read_line(text: str, number: int, fenced: bool) -> _Item | None:
     if fenced:
         pos = _PREFIX.match(text).end()
         glyph = not _GLYPHS.isdisjoint(text[:pos])
+        lead = _lead(text[:pos])
         marker = _FENCE_MARKER.match(text, pos)
         if marker:
             pos = marker.end()
@@ -218,19 +229,20 @@ def _read_line(text: str, number: int, fenced: bool) -> _Item | None:
         if not bullet:
             return None
         pos, glyph = bullet.end(), False
+        lead = _lead(text[:len(text) - len(text.lstrip())])
     rest = text[pos:]
     stripped = rest.strip()
     if not stripped or stripped.startswith(("#", "//", "<!--")):
         return None
     col = len(text[:pos].expandtabs(4))
     if _ELISION.match(stripped):
-        return _Item(col=col, line=number, elision=True)
+        return _Item(col=col, line=number, elision=True, lead=lead)
     token = _token(rest)
     if token is None:
         return None
     raw, end, kind = token
     if raw.rstrip("/").endswith(("...", "…")):  # "more..."
-        return _Item(col=col, line=number, elision=True)
+        return _Item(col=col, line=number, elision=True, lead=lead)
     name, slash = _clean_name(raw)
     if not _WORD.search(name) and name not in _HERE:
         return None
@@ -239,7 +251,30 @@ def _read_line(text: str, number: int, fenced: bool) -> _Item | None:
         return None
     comment = after.strip()
     return _Item(col=col, line=number, name=name, slash=slash, comment=comment,
-                 span=(pos, pos + end), marked=kind != "plain", glyph=glyph)
+                 span=(pos, pos + end), marked=kind != "plain", glyph=glyph, lead=lead)
+
+
+def _lead(head: str) -> int:
+    """The column where a line's own drawing starts: its branch glyph (`├──`,
+    `` `-- ``), else the end of `head`, its bars and indent.
+
+    A line belongs below an entry when its lead is further right than the
+    entry's: `│   # more later` (lead 4) is under `├── src/` (lead 0),
+    `└── # generated files` (lead 0) is beside it.
+    """
+    end = len(head.rstrip(" \t\u00a0"))
+    start = end
+    while start and head[start - 1] in _DASHES:
+        start -= 1
+    if start and (head[start - 1] in _BRANCH_GLYPHS or (start < end and head[start - 1] in "|+`\\")):
+        return len(head[:start - 1].expandtabs(4))
+    return len(head.expandtabs(4))
+
+
+def _note_lead(text: str, fenced: bool) -> int | None:
+    """The lead of a line that is not an entry but holds text (a comment, a remark); None if blank."""
+    pos = _PREFIX.match(text).end() if fenced else len(text) - len(text.lstrip())
+    return _lead(text[:pos]) if text[pos:].strip() else None
 
 
 # -- sections ---------------------------------------------------------------
@@ -300,11 +335,18 @@ def _nest(items: list[_Item]):
     return top, top_elided
 
 
-def _is_root_line(name: str, root: str, extra: set) -> bool:
+def _is_root_line(name: str, root: str, is_folder) -> bool:
+    """Whether a lone top line names the scope: a root word, the scope's folder, a project name."""
     key = name.lower()
     folder = root.rstrip("/").lower()
-    return (key in _ROOT_WORDS or key in extra or bool(_PATTERN.search(key))
-            or (bool(folder) and key in (folder, folder.rpartition("/")[2])))
+    if key in _ROOT_WORDS or _PATTERN.search(key):
+        return True
+    if folder and key in (folder, folder.rpartition("/")[2]):
+        return True
+    return is_folder is not None and not is_folder(root + name)
+
+
+MAX_PATH = 4096  # PATH_MAX: a path nested past it is in no tree, and its children would only grow
 
 
 def _to_entries(top, root: str) -> list:
@@ -334,35 +376,73 @@ def _to_entries(top, root: str) -> list:
             parent.children.append(entry)
             parent.elided = parent.elided or (pattern and not covered)
         rel = path[len(root):]
+        if len(path) > MAX_PATH:  # no file system holds it: listed (S003), its children not read
+            entry.elided = True
+            continue
         work.extend((child, path, rel, depth + 1, entry) for child in reversed(node["children"]))
     return entries
 
 
-def _block_entries(items: list[_Item], root: str, root_names: set):
-    """Nest one block, drop its root line: (top-level entries, top level elided)."""
+def _set_ends(entries: list, marks: list) -> None:
+    """Each entry's `end`: the last line drawn under it (lead further right), before
+    the next line at its own lead or left of it. `marks`: (line, lead) in order."""
+    by_line, stack = {}, list(entries)
+    while stack:
+        entry = stack.pop()
+        by_line[entry.line] = entry
+        stack.extend(entry.children)
+    drawn: list = []  # (lead, entry) of the entries whose drawing is still open
+
+    def close():
+        _lead, done = drawn.pop()
+        if drawn:
+            drawn[-1][1].end = max(drawn[-1][1].end, done.end)
+
+    for line, lead in marks:
+        while drawn and drawn[-1][0] >= lead:
+            close()
+        if drawn:
+            drawn[-1][1].end = max(drawn[-1][1].end, line)
+        entry = by_line.get(line)
+        if entry is not None:
+            drawn.append((lead, entry))
+    while drawn:
+        close()
+
+
+def _block_entries(items: list[_Item], notes: list, root: str, is_folder):
+    """Nest one block, drop its root line: (top-level entries, top level elided).
+
+    `notes`: (line, lead) of the block's other lines that hold text (comments).
+    """
     top, elided = _nest(items)
-    if len(top) == 1 and (top[0]["children"] or top[0]["elided"]) \
-            and _is_root_line(top[0]["item"].name, root, root_names):
+    if len(top) == 1 and (top[0]["children"] or top[0]["elided"] or top[0]["item"].slash) \
+            and _is_root_line(top[0]["item"].name, root, is_folder):
         elided = top[0]["elided"]
         top = top[0]["children"]
     entries = _to_entries(top, root)
     if any(entry.pattern for entry in entries):
         elided = True
+    _set_ends(entries, sorted([(item.line, item.lead) for item in items] + notes))
     return entries, elided
 
 
 def _fenced_blocks(lines, fences, lo, hi):
-    """Fenced blocks in [lo, hi) that read as listings: (style, items, start, end)."""
+    """Fenced blocks in [lo, hi) that read as listings: (style, items, notes, start, end)."""
     blocks = []
     for start, end in fences:
         if start <= lo or start > hi:
             continue
-        items, unknown = [], 0
+        items, notes, unknown = [], [], 0
         for index in range(start, min(end, hi)):
             item = _read_line(lines[index], index + 1, True)
             if item is not None:
                 items.append(item)
-            elif lines[index].strip().strip("│┃║|").strip() and \
+                continue
+            lead = _note_lead(lines[index], True)
+            if lead is not None:
+                notes.append((index + 1, lead))
+            if lines[index].strip().strip("│┃║|").strip() and \
                     not lines[index].strip().startswith(("#", "//", "<!--")):
                 unknown += 1
         names = [item for item in items if not item.elision]
@@ -371,28 +451,29 @@ def _fenced_blocks(lines, fences, lo, hi):
         style = "tree" if any(item.glyph for item in items) else "indent"
         if style == "indent" and (unknown or not any(_path_like(i.name, i.slash) for i in names)):
             continue
-        blocks.append((style, items, start + 1, min(end, hi)))
+        blocks.append((style, items, notes, start + 1, min(end, hi)))
     return blocks
 
 
 def _bullet_blocks(lines, fences, lo, hi):
-    """Runs of list items in [lo, hi) outside fences: (style, items, start, end)."""
+    """Runs of list items in [lo, hi) outside fences, with the indented lines that
+    continue them: (style, items, notes, start, end)."""
     inside = set()
     for start, end in fences:
         inside.update(range(start - 1, end + 1))
-    blocks, items, first, last = [], [], 0, 0
+    blocks, items, notes, first, last = [], [], [], 0, 0
 
     def close():
         names = [item for item in items if not item.elision]
         if any(item.marked or _path_like(item.name, item.slash) for item in names):
-            blocks.append(("bullets", list(items), first, last))
+            blocks.append(("bullets", list(items), list(notes), first, last))
 
     for index in range(lo, hi):
         text = lines[index]
         if index in inside or (text.strip() and not text[:1].isspace() and not _BULLET.match(text)):
             if items:
                 close()
-            items = []
+            items, notes = [], []
             continue
         item = _read_line(text, index + 1, False)
         if item is not None:
@@ -400,18 +481,27 @@ def _bullet_blocks(lines, fences, lo, hi):
                 first = index + 1
             items.append(item)
             last = index + 1
+        elif items:
+            lead = _note_lead(text, False)
+            if lead is not None:  # an indented line continues the item above it
+                notes.append((index + 1, lead))
+                last = index + 1
     if items:
         close()
     return blocks
 
 
 def read_sections(text: str, file: str, heading: str = "Project Structure",
-                  root_names: Iterable[str] = ()) -> list[Section]:
-    """Every structure section of one file, in file order. Never raises."""
+                  is_folder: Callable[[str], bool] | None = None) -> list[Section]:
+    """Every structure section of one file, in file order. Never raises.
+
+    `is_folder(path)`: whether a repo path is a folder of the tree being
+    committed, asked only of a lone top line that is not a root word nor the
+    scope's folder; None (no tree at hand): such a line is read as a folder.
+    """
     lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
     root = scope_root(file)
     wanted = _heading_key(heading)
-    extra = {name.strip().strip("/").lower() for name in root_names if name.strip()}
     headings, fences = _scan(lines)
     sections, covered = [], 0
     for number, (index, level, title) in enumerate(headings):
@@ -423,10 +513,10 @@ def read_sections(text: str, file: str, heading: str = "Project Structure",
             _bullet_blocks(lines, fences, index + 1, hi)
         if not blocks:
             continue
-        section = Section(file=file, heading_line=index + 1, start=blocks[0][2],
-                          end=blocks[-1][3], style=blocks[0][0], root=root)
-        for _style, items, start, end in blocks:
-            entries, elided = _block_entries(items, root, extra)
+        section = Section(file=file, heading_line=index + 1, start=blocks[0][3],
+                          end=blocks[-1][4], style=blocks[0][0], root=root)
+        for _style, items, notes, start, end in blocks:
+            entries, elided = _block_entries(items, notes, root, is_folder)
             section.entries.extend(entries)
             section.elided = section.elided or elided
             section.blocks.append((start, end))

@@ -17,7 +17,7 @@ one file keeps that folder enumerated.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from impl_hooks.structure.compare import missing_entries
 from impl_hooks.structure.parse import Entry, Section, read_sections
@@ -40,11 +40,11 @@ class _Line:
 
 
 def _last_line(entry: Entry) -> int:
-    """The last line of an entry's subtree."""
-    last, stack = entry.line, [entry]
+    """The last line of an entry's subtree, trailing elisions and comment lines included."""
+    last, stack = entry.end, [entry]
     while stack:
         node = stack.pop()
-        last = max(last, node.line)
+        last = max(last, node.end)
         stack.extend(node.children)
     return last
 
@@ -167,8 +167,8 @@ def _append_after(lines: list[_Line], by_line: list[_Line], last: Entry, names: 
 
 
 def _insert(text: str, file: str, heading: str, add: list, ignore: Sequence[str],
-            root_names: Iterable[str]) -> str:
-    sections = read_sections(text, file, heading, root_names)
+            is_folder: Callable[[str], bool] | None) -> str:
+    sections = read_sections(text, file, heading, is_folder)
     by_line = [_Line(part) for part in text.split("\n")]
     lines = list(by_line)
     changed = False
@@ -202,11 +202,12 @@ def _retarget_last(texts: list[str], kept: Entry, gone: Entry, edits: dict) -> N
             edits.setdefault(below, {})[index] = " "
 
 
-def _delete(text: str, file: str, heading: str, remove: set, root_names: Iterable[str]) -> str:
+def _delete(text: str, file: str, heading: str, remove: set,
+            is_folder: Callable[[str], bool] | None) -> str:
     texts = text.split("\n")
     deleted: set = set()
     edits: dict = {}
-    for section in read_sections(text, file, heading, root_names):
+    for section in read_sections(text, file, heading, is_folder):
         for siblings in _families(section):
             gone = [entry for entry in siblings if entry.path in remove and not entry.pattern]
             if not gone:
@@ -230,20 +231,19 @@ def _delete(text: str, file: str, heading: str, remove: set, root_names: Iterabl
 
 def fix_text(text: str, file: str, heading: str = "Project Structure", add: Iterable[str] = (),
              remove: Iterable[str] = (), ignore: Sequence[str] = (),
-             root_names: Iterable[str] = ()) -> str:
+             is_folder: Callable[[str], bool] | None = None) -> str:
     """The file's text with every structure section fixed.
 
     `add`: paths the index holds that may need listing (the commit's added
     paths); the S001 rule decides which are missing. `remove`: listed paths
     to delete with their subtree (the paths of the entries `stale_entries`
-    returns, S002 and S003); pattern entries are never deleted. Returns
-    `text` itself when nothing changes; fixing the result again changes
-    nothing.
+    returns, S002 and S003); pattern entries are never deleted.
+    `is_folder`: as for `read_sections`. Returns `text` itself when nothing
+    changes; fixing the result again changes nothing.
     """
-    root_names = list(root_names)
-    text = _insert(text, file, heading, list(add), ignore, root_names)
+    text = _insert(text, file, heading, list(add), ignore, is_folder)
     remove = {path.strip("/") for path in remove}
-    return _delete(text, file, heading, remove, root_names) if remove else text
+    return _delete(text, file, heading, remove, is_folder) if remove else text
 
 
 def render_tree(paths: Iterable[str], style: str = "tree") -> str:
