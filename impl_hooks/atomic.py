@@ -1,26 +1,21 @@
-"""Atomic writes for fixers: a reader sees the old file or the new one, never half."""
+"""Atomic writes of impl-hooks' own files under the git directory (approvals),
+a place git names and no commit can reach; work-tree files go through safepath."""
 from __future__ import annotations
 
 import os
-import tempfile
+
+from .safepath import replace_in
 
 
 def write_atomic(path: str, text: str) -> None:
     """Write `text` (UTF-8, newlines as given) beside `path`, then rename it over, keeping the mode."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".impl-hooks-", suffix=".tmp")
+    folder = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY | os.O_DIRECTORY)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        name = os.path.basename(path)
         try:
-            mode = os.stat(path).st_mode & 0o7777
-        except OSError:  # a new file: what open() would give it
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+            mode = os.stat(name, dir_fd=folder).st_mode & 0o7777
+        except FileNotFoundError:
+            mode = None
+        replace_in(folder, name, text.encode("utf-8"), mode)
+    finally:
+        os.close(folder)

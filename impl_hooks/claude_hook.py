@@ -2,51 +2,41 @@
 
 Protocol, from Claude Code's "Hooks reference" (https://code.claude.com/docs/en/hooks):
 the event arrives as JSON on stdin (`hook_event_name`, `cwd`, for PreToolUse
-`tool_name` and `tool_input.command`, for Stop `stop_hook_active`). We answer
-with exit 0 and, only when we have an opinion, JSON on stdout:
+`tool_name` and `tool_input`: Bash's `command`, Write/Edit/MultiEdit's
+`file_path`; for Stop `stop_hook_active`). We answer with exit 0 and, only
+when we have an opinion, JSON on stdout:
 PreToolUse `hookSpecificOutput.permissionDecision = "deny"` with a
 `permissionDecisionReason` (shown to Claude), Stop `decision = "block"` with a
 `reason` (Claude's next instruction). No output means no opinion, so Claude
 Code's own permission flow goes on. Our own failures never block: they allow,
 with a `systemMessage` for the user and one line on stderr.
 
-This runs on every Bash call, so only json, os, re and shlex load before we
-know the command commits.
+Before the checks, the guard (guard.py) refuses what an agent may never do:
+skip the hooks, approve for a person, edit impl-hooks' config or hooks. This
+runs on every Bash and Edit call, so only json, os, re and shlex load before
+we know the command commits.
 """
 from __future__ import annotations
 
 import json
 import os
-import re
-import shlex
 
 from .errors import ConfigError, UsageError
+from .guard import EDIT_TOOLS, RISKY, bash_denial, edit_denial
+from .shell import commands, commit_options, parse_git
 
 PROG = "impl-hooks claude-hook"
 REASON_LIMIT = 4000  # characters of findings text in one reason
 ALLOW = (0, "", "")
 
-SHELLS = {"bash", "sh", "zsh", "dash", "ksh"}
 # git global options that only choose the directory or how pathspecs read; any
 # other (-c, --git-dir, --exec-path, ...) could run code or change what an add does.
 SAFE_GLOBAL = {"--no-pager", "-P", "--literal-pathspecs", "--glob-pathspecs",
                "--noglob-pathspecs", "--icase-pathspecs", "--no-optional-locks"}
-GLOBAL_WITH_VALUE = {"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env",
-                     "--super-prefix"}
 # git commands that leave the index, HEAD and the branch as they are.
 NEUTRAL = {"status", "diff", "log", "show", "rev-parse", "ls-files", "grep", "blame",
            "describe", "fetch", "remote", "shortlog", "help", "version", "config"}
 INTERACTIVE_ADD = {"--patch", "--interactive", "--edit"}
-# `git commit` short options that take a value (the rest of the cluster or the next word)
-COMMIT_SHORT_VALUE = set("mFCctS")
-COMMIT_LONG_VALUE = {"--message", "--file", "--reuse-message", "--reedit-message", "--fixup",
-                     "--squash", "--author", "--date", "--cleanup", "--template", "--trailer",
-                     "--pathspec-from-file"}
-# For a command line shlex cannot read: `git`, global options, then `commit`.
-COMMIT_RE = re.compile(r"(?:^|[\s;&|(])git(?:\s+-{1,2}\S+(?:\s+[^-\s]\S*)?)*?\s+commit(?![-\w])")
-ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-SEPARATORS = ";&|()\n"  # shell operators that end a simple command
-OPERATORS = SEPARATORS + "<>"
 
 
 class Pending:
@@ -75,93 +65,11 @@ class Pending:
 WORK_IN_PROGRESS = Pending(adds=[(".", ["git", "add", "-A"])], only_if_changed=True)
 
 
-# -- reading a shell command line ---------------------------------------------
-
-def _segments(command: str) -> list[list[str]]:
-    """The simple commands of a shell line (split at ; && || | & ( ) and newlines); ValueError when unreadable."""
-    lexer = shlex.shlex(command.replace("\\\n", " "), posix=True, punctuation_chars=OPERATORS)
-    lexer.whitespace = " \t\r"
-    lexer.whitespace_split = True
-    lexer.commenters = ""  # `-m fix#12` is not a comment; a real `# ...` is just an argv
-    segments: list[list[str]] = [[]]
-    skip_next = False
-    for token in lexer:
-        if skip_next:
-            skip_next = False
-        elif not token or not set(token) <= set(OPERATORS):  # a word (a quoted one may hold `>`)
-            segments[-1].append(token)
-        elif set(token) <= set(SEPARATORS):
-            segments.append([])
-        else:  # a redirection: drop it, its target and its fd (`2>`)
-            skip_next = True
-            if segments[-1] and segments[-1][-1].isdigit():
-                segments[-1].pop()
-    return [s for s in segments if s]
-
-
-def _shell_commands(command: str, directory: str):
-    """(directory, argv) of each simple command, following `cd DIR` and `bash -c SCRIPT`."""
-    for argv in _segments(command):
-        while argv and ASSIGNMENT.match(argv[0]):
-            argv = argv[1:]
-        if not argv:
-            continue
-        name = os.path.basename(argv[0])
-        if name == "cd" and len(argv) == 2 and not argv[1].startswith(("-", "~")):
-            directory = os.path.normpath(os.path.join(directory, argv[1]))
-            continue
-        if name in SHELLS:
-            for i, arg in enumerate(argv[1:-1], 1):
-                if re.match(r"^-[a-z]*c[a-z]*$", arg):
-                    yield from _shell_commands(argv[i + 1], directory)
-                    break
-            continue
-        yield directory, argv
-
-
-def _git_call(argv: list[str]):
-    """(directory from -C, safe global options, subcommand, its args, all globals safe) or None."""
-    if os.path.basename(argv[0]) != "git":
-        return None
-    where, kept, safe, i = ".", [], True, 1
-    while i < len(argv) and argv[i].startswith("-"):
-        option = argv[i]
-        if option == "-C" and i + 1 < len(argv):
-            where = os.path.join(where, argv[i + 1])
-            i += 2
-            continue
-        if option in SAFE_GLOBAL:
-            kept.append(option)
-        else:
-            safe = False
-        i += 2 if option in GLOBAL_WITH_VALUE else 1
-    if i >= len(argv):
-        return None
-    return where, kept, argv[i], argv[i + 1:], safe
-
+# -- the commit a command line runs ------------------------------------------------
 
 def _commits_all(args: list[str]) -> bool:
-    """`git commit -a` / `--all` / a cluster like `-am`, skipping option values."""
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        if arg == "--":
-            return False
-        if arg == "--all":
-            return True
-        if arg in COMMIT_LONG_VALUE:
-            i += 2
-            continue
-        if arg.startswith("-") and not arg.startswith("--"):
-            for pos, letter in enumerate(arg[1:], 1):
-                if letter == "a":
-                    return True
-                if letter in COMMIT_SHORT_VALUE:
-                    if pos == len(arg) - 1:
-                        i += 1  # the value is the next word
-                    break
-        i += 1
-    return False
+    """`git commit -a` / `--all` / a cluster like `-am`."""
+    return any(option in ("-a", "--all") for option, _ in commit_options(args))
 
 
 def _new_branch_name(sub: str, args: list[str]) -> str | None:
@@ -179,31 +87,33 @@ def find_commit(command: str) -> Pending | None:
 
     None when it runs no commit, or when something before the commit changes
     the index or HEAD in a way we do not replay (reset, stash, rm, switching to
-    another branch...): then git's own hooks judge the commit, we stay silent.
-    A line shlex cannot read falls back to a regex and the staged snapshot, and
-    so does `git commit PATH...` (which commits those paths as they are on disk).
+    another branch, an add through xargs...): then git's own hooks judge the
+    commit, we stay silent. None also for a line that cannot be read (the guard
+    refuses those that mention a commit). `git commit PATH...` is judged on the
+    staged snapshot (it commits those paths as they are on disk).
     """
     try:
-        commands = list(_shell_commands(command, "."))
+        found = commands(command)
     except ValueError:
-        return Pending() if COMMIT_RE.search(command) else None
+        return None
     adds: list[tuple[str, list[str]]] = []
     branch = None
-    for directory, argv in commands:
-        call = _git_call(argv)
+    for cmd in found:
+        call = parse_git(cmd.argv) if cmd.argv and os.path.basename(cmd.argv[0]) == "git" else None
         if call is None:
             continue
-        where, kept, sub, args, safe = call
-        here = os.path.normpath(os.path.join(directory, where))
+        sub, args = call.sub, call.args
+        here = os.path.normpath(os.path.join(cmd.directory, call.where))
         if sub == "commit":
             return Pending(here, adds, _commits_all(args), branch)
         if sub in ("add", "stage"):
             options = [a for a in (args[:args.index("--")] if "--" in args else args) if a.startswith("-")]
             interactive = any(o in INTERACTIVE_ADD or (not o.startswith("--") and set(o[1:]) & set("pie"))
                               for o in options)
-            if not safe or interactive:
+            safe = not call.configs and all(o in SAFE_GLOBAL for o in call.options)
+            if not safe or interactive or cmd.xargs:
                 return None
-            adds.append((here, ["git", *kept, "add", *args]))
+            adds.append((here, ["git", *call.options, "add", *args]))
         elif sub in NEUTRAL or (sub == "branch" and not set(args) & {"-m", "-M", "--move"}):
             continue
         else:
@@ -284,7 +194,9 @@ def with_pending_index(repo, cwd: str, pending: Pending, body):
 def _toplevel(directory: str) -> str | None:
     import subprocess
 
-    proc = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=directory,
+    from .snapshot import git_env
+
+    proc = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=directory, env=git_env(),
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     return proc.stdout.decode("utf-8", "surrogateescape").strip() if proc.returncode == 0 else None
 
@@ -295,6 +207,28 @@ def _warn(message: str):
     """Allow, and tell the user why we could not judge (systemMessage is shown to the user)."""
     line = f"{PROG}: {message}"
     return 0, json.dumps({"systemMessage": line}, ensure_ascii=False) + "\n", line + "\n"
+
+
+def _deny(reason: str):
+    output = {"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny",
+                                     "permissionDecisionReason": reason}}
+    return 0, json.dumps(output, ensure_ascii=False) + "\n", ""
+
+
+def _guarded(judge, text: str):
+    """The guard's answer: a denial, or None to go on. On our own bug it fails safe:
+    a denial when `text` touches git or impl-hooks' files, else a warning."""
+    try:
+        reason = judge()
+    except Exception as exc:
+        if os.environ.get("IMPL_HOOKS_DEBUG"):
+            raise
+        error = f"{type(exc).__name__}: {exc}"
+        if not RISKY.search(text):
+            return _warn(f"guard internal error: {error} (allowing)")
+        reason = (f"impl-hooks guard [unreadable-command]: the guard failed on this call ({error}) and "
+                  "it touches git or impl-hooks' files. Run it in a simpler form.")
+    return _deny(reason) if reason else None
 
 
 def reason_text(findings: list, intro: str, outro: str, limit: int = REASON_LIMIT) -> str:
@@ -325,11 +259,19 @@ def answer(payload_text: str, run=None) -> tuple[int, str, str]:
     if not isinstance(payload, dict):
         return _warn("stdin is not a hook payload (not a JSON object); allowing")
     event = payload.get("hook_event_name")
+    cwd = payload.get("cwd")
+    if not isinstance(cwd, str) or not cwd:
+        cwd = os.getcwd()
     if event == "PreToolUse":
-        tool_input = payload.get("tool_input")
+        tool, tool_input = payload.get("tool_name"), payload.get("tool_input")
+        if isinstance(tool, str) and tool in EDIT_TOOLS:
+            return _guarded(lambda: edit_denial(tool, tool_input, cwd), json.dumps(tool_input)) or ALLOW
         command = tool_input.get("command") if isinstance(tool_input, dict) else None
-        if payload.get("tool_name") != "Bash" or not isinstance(command, str):
+        if tool != "Bash" or not isinstance(command, str):
             return ALLOW
+        refused = _guarded(lambda: bash_denial(command, cwd), command)
+        if refused:
+            return refused
         pending = find_commit(command)
         if pending is None:
             return ALLOW
@@ -339,9 +281,6 @@ def answer(payload_text: str, run=None) -> tuple[int, str, str]:
         pending = WORK_IN_PROGRESS
     else:
         return ALLOW
-    cwd = payload.get("cwd")
-    if not isinstance(cwd, str) or not cwd:
-        cwd = os.getcwd()
     try:
         findings = (run or check_pending)(cwd, pending)
     except (ConfigError, UsageError) as exc:
@@ -354,16 +293,12 @@ def answer(payload_text: str, run=None) -> tuple[int, str, str]:
     if not blocking:
         return ALLOW
     if event == "PreToolUse":
-        reason = reason_text(blocking, "impl-hooks refused this commit:",
-                             "Fix these, stage the fixes (git add), then commit again.")
-        output = {"hookSpecificOutput": {"hookEventName": "PreToolUse",
-                                         "permissionDecision": "deny",
-                                         "permissionDecisionReason": reason}}
-    else:
-        reason = reason_text(blocking, "impl-hooks: the work in progress would not pass the commit "
-                             "checks (judged as if every change were staged):",
-                             "Fix these before you stop; the commit of this work would be refused.")
-        output = {"decision": "block", "reason": reason}
+        return _deny(reason_text(blocking, "impl-hooks refused this commit:",
+                                 "Fix these, stage the fixes (git add), then commit again."))
+    reason = reason_text(blocking, "impl-hooks: the work in progress would not pass the commit "
+                         "checks (judged as if every change were staged):",
+                         "Fix these before you stop; the commit of this work would be refused.")
+    output = {"decision": "block", "reason": reason}
     return 0, json.dumps(output, ensure_ascii=False) + "\n", ""
 
 

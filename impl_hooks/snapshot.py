@@ -16,12 +16,19 @@ INDEX = None  # the "after" side of a pre-commit snapshot
 NULL_SHA = "0" * 40
 
 
+def git_env() -> dict:
+    """The environment for every git call: the C locale, so git's messages are the
+    same on a German server as here. Answers come from plumbing (`rev-parse
+    --is-bare-repository`, exit codes), never from matching git's wording."""
+    return dict(os.environ, LC_ALL="C")
+
+
 def git(args: list[str], cwd: str | None = None, input: bytes | None = None,
         check: bool = True) -> bytes:
     """Run git and return stdout; a failure is a UsageError with git's own line."""
     try:
         proc = subprocess.run(
-            ["git", *args], cwd=cwd, input=input,
+            ["git", *args], cwd=cwd, input=input, env=git_env(),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
     except FileNotFoundError:
@@ -68,21 +75,23 @@ class Repo:
 
     @classmethod
     def discover(cls, cwd: str | None = None) -> "Repo":
-        # One call answers all four; on an unborn branch git echoes "HEAD" and fails.
+        # One call answers all; --show-toplevel fails in a bare repository (or inside
+        # a git directory), after the lines before it; on an unborn branch git echoes
+        # "HEAD" and fails.
         proc = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir", "HEAD"],
-            cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            ["git", "rev-parse", "--is-bare-repository", "--absolute-git-dir", "--git-common-dir",
+             "--show-toplevel", "HEAD"],
+            cwd=cwd, env=git_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines()
         if len(lines) < 3:
-            if b"work tree" in proc.stderr:  # a bare repository (a server's pre-receive)
-                git_dir = git(["rev-parse", "--absolute-git-dir"], cwd=cwd).decode("utf-8", "surrogateescape").strip()
-                return cls(root=git_dir, git_dir=git_dir, common_dir=git_dir, bare=True)
             raise UsageError("not a git repository (or any parent up to the root)")
-        root, git_dir, common = lines[0], lines[1], lines[2]
-        head = lines[3] if len(lines) > 3 and proc.returncode == 0 and lines[3] != "HEAD" else None
+        git_dir, common = lines[1], lines[2]
         if not os.path.isabs(common):
             common = os.path.normpath(os.path.join(cwd or os.getcwd(), common))
-        return cls(root=root, git_dir=git_dir, common_dir=common, head_sha=head)
+        if lines[0] == "true" or len(lines) < 4:  # no work tree: a server's pre-receive
+            return cls(root=git_dir, git_dir=git_dir, common_dir=common, bare=True)
+        head = lines[4] if len(lines) > 4 and proc.returncode == 0 and lines[4] != "HEAD" else None
+        return cls(root=lines[3], git_dir=git_dir, common_dir=common, head_sha=head)
 
     def git(self, args: list[str], **kwargs) -> bytes:
         return git(args, cwd=self.root, **kwargs)
@@ -134,7 +143,7 @@ class BlobReader:
 
     def _process(self) -> subprocess.Popen:
         if self._proc is None:
-            self._proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=self.repo.root,
+            self._proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=self.repo.root, env=git_env(),
                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE)
             import weakref
 
@@ -223,7 +232,7 @@ class Snapshot:
                  stage: str = "pre-commit", blobs: "BlobReader | None" = None,
                  changes: "list[Change] | None" = None):
         self.repo = repo
-        self.stage = stage  # pre-commit | pre-push | range
+        self.stage = stage  # pre-commit | pre-push | range | post-checkout
         self.before = before
         self.after = after
         self.branch = branch
@@ -290,7 +299,7 @@ class Snapshot:
             return self._from_files(side, paths)
         key_side = "index" if side is INDEX else side
         todo = [p for p in dict.fromkeys(paths) if (key_side, p) not in self._shas]
-        if todo and side is not INDEX and side == self.before:
+        if todo and side is not INDEX and side == self.before and side != self.after:
             # A path the diff does not name is the same blob on both sides.
             touched = {c.path for c in self.changes} | {c.old_path for c in self.changes}
             same = [p for p in todo if p not in touched]
@@ -313,9 +322,8 @@ class Snapshot:
         else:
             args = [b"--literal-pathspecs", b"ls-tree", b"-z", b"--full-tree", side.encode(), b"--"]
         found: dict[str, str] = {}
-        # Chunk the pathspecs so long lists stay under the OS argument limit.
-        for start in range(0, len(raw), 2000):
-            out = _git_bytes(self.repo.root, args + raw[start:start + 2000])
+        for batch in argv_batches(raw):
+            out = _git_bytes(self.repo.root, args + batch)
             for record in out.split(b"\0"):
                 if not record:
                     continue
@@ -351,11 +359,14 @@ class Snapshot:
         return None if data is None else decode_text(data)
 
     def line_of(self, path: str, line: int) -> str | None:
-        text = self.read_text(path)
-        if text is None:
-            return None
-        lines = text.splitlines()
-        return lines[line - 1] if 0 < line <= len(lines) else None
+        """One line of a file of the tree; the file is split once per run, so
+        asking for every line of a file costs the file's size, not its square."""
+        key = ("lines", path)
+        if key not in self.memo:
+            text = self.read_text(path)
+            self.memo[key] = None if text is None else text.splitlines()
+        lines = self.memo[key]
+        return lines[line - 1] if lines is not None and 0 < line <= len(lines) else None
 
     def _from_files(self, side: str | None, paths: Iterable[str]) -> dict[str, str | None]:
         """Blob ids from the known listing of the commit, and its parent through the diff."""
@@ -433,8 +444,8 @@ class Snapshot:
                     self.after.encode(), b"--"]
         present = set()
         wanted = set(paths)
-        for start in range(0, len(specs), 2000):
-            out = _git_bytes(self.repo.root, args + specs[start:start + 2000])
+        for batch in argv_batches(specs):
+            out = _git_bytes(self.repo.root, args + batch)
             for raw in out.split(b"\0"):
                 if not raw:
                     continue
@@ -447,8 +458,29 @@ class Snapshot:
         return present
 
 
+ARGV_BYTES = 100_000  # pathspecs per git call: far below the OS limit on a command line
+MAX_PATH_BYTES = 4096  # PATH_MAX: no work tree holds a longer path, so no index git built from one
+
+
+def argv_batches(specs: list[bytes]):
+    """Pathspecs in groups that fit on one command line ("Argument list too
+    long" never happens); a path longer than MAX_PATH_BYTES is left out, as absent."""
+    batch: list[bytes] = []
+    size = 0
+    for spec in specs:
+        if len(spec) > MAX_PATH_BYTES:
+            continue
+        if batch and size + len(spec) + 1 > ARGV_BYTES:
+            yield batch
+            batch, size = [], 0
+        batch.append(spec)
+        size += len(spec) + 1
+    if batch:
+        yield batch
+
+
 def _git_bytes(cwd: str, args: list[bytes]) -> bytes:
-    proc = subprocess.run([b"git", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.run([b"git", *args], cwd=cwd, env=git_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise UsageError(message[-1] if message else "git failed")
@@ -511,3 +543,39 @@ def parse_raw_diff_by_commit(out: bytes) -> dict[str, list[Change]]:
             current.append(Change(status[0], decode_path(fields[i + 1]), "", old_sha, new_sha, new_mode))
             i += 2
     return by_commit
+
+
+def parse_combined_paths(out: bytes) -> dict[str, set]:
+    """Parse `git diff-tree --stdin --cc -p` output: commit id -> the paths with a hunk
+    that is in no parent (a clean merge has none). Odd input gives what was understood."""
+    by_commit: dict[str, set] = {}
+    current: set = set()
+    for line in out.split(b"\n"):
+        if len(line) in (40, 64) and all(c in b"0123456789abcdef" for c in line):
+            current = by_commit.setdefault(line.decode(), set())
+        elif line.startswith((b"diff --cc ", b"diff --combined ")):
+            current.add(decode_path(unquote_path(line.split(b" ", 2)[2])))
+    return by_commit
+
+
+_ESCAPES = {ord(k): v for k, v in zip("abtnvfr\"\\", b"\a\b\t\n\v\f\r\"\\")}
+
+
+def unquote_path(raw: bytes) -> bytes:
+    """A path as git prints it in a diff header: C-quoted ("a\\tb", "\\303\\251") when unusual."""
+    if len(raw) < 2 or raw[:1] != b'"' or raw[-1:] != b'"':
+        return raw
+    out = bytearray()
+    body, i = raw[1:-1], 0
+    while i < len(body):
+        char = body[i]
+        if char != 0x5C or i + 1 == len(body):  # not a backslash
+            out.append(char)
+            i += 1
+        elif len(body[i + 1:i + 4]) == 3 and all(0x30 <= c <= 0x37 for c in body[i + 1:i + 4]):
+            out.append(int(body[i + 1:i + 4], 8) & 0xFF)
+            i += 4
+        else:
+            out.append(_ESCAPES.get(body[i + 1], body[i + 1]))
+            i += 2
+    return bytes(out)

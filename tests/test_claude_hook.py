@@ -19,8 +19,11 @@ STRUCTURE = "# Guide\n\n## Project Structure\n\n```\nsrc/\n└── app.py\n```
 
 
 def payload(name: str, cwd=None, command: str | None = None) -> str:
+    """A recorded payload, moved to cwd (its file_path too) and given another command."""
     data = json.loads((FIXTURES / "claude" / name).read_text(encoding="utf-8"))
     if cwd is not None:
+        if "file_path" in data.get("tool_input", {}):
+            data["tool_input"]["file_path"] = data["tool_input"]["file_path"].replace(data["cwd"], str(cwd))
         data["cwd"] = str(cwd)
     if command is not None:
         data["tool_input"]["command"] = command
@@ -238,6 +241,9 @@ def test_stop_judges_the_whole_work_tree(monkeypatch):
     ("git branch -m AUTH-1-x; git commit", ".", [], False, "AUTH-1-x"),
     ("git branch AUTH-2 && git commit", ".", [], False, None),
     ("git commit -m \"$(cat <<'EOF'\nAUTH-1: x\n\nbody\nEOF\n)\"", ".", [], False, None),
+    ("sudo git commit", ".", [], False, None),
+    ("env -C sub timeout 60 git commit -m x", "sub", [], False, None),
+    ("git commit -S -a -m x", ".", [], True, None),  # -S takes no next word
 ])
 def test_commit_is_found_with_its_staging(command, directory, adds, all_tracked, branch):
     pending = find_commit(command)
@@ -251,16 +257,77 @@ def test_commit_is_found_with_its_staging(command, directory, adds, all_tracked,
     "git add commit.py", "# git commit", "ls; # git commit", "git", "git -C",
     "git add -p && git commit", "git add --patch && git commit", "git -c core.fsmonitor=x add . && git commit",
     "git stash && git commit", "git reset HEAD~ && git commit", "git checkout other && git commit",
-    "git rm -r old && git commit", "sudo git commit",
+    "git rm -r old && git commit", "git ls-files -m | xargs git add && git commit",
+    'git commit -m "unterminated',
 ])
 def test_commands_without_a_judgeable_commit(command):
     assert find_commit(command) is None
 
 
-def test_unreadable_quoting_falls_back_to_a_regex():
-    assert find_commit('git commit -m "unterminated') is not None
-    assert find_commit("cd 'x && git -C y commit --amend") is not None
-    assert find_commit('echo "not a git commit-tree') is None
+@pytest.mark.parametrize("command, error", [
+    ('git commit -m "unterminated', "unterminated double quote"),
+    ("cd 'x && git -C y commit --amend", "unterminated single quote"),
+])
+def test_unreadable_command_that_commits_is_denied_without_running_the_checks(command, error):
+    reason = denial(answer(payload("pretooluse_bash_git_commit.json", command=command), run=no_run)[1])
+    assert reason == (f"impl-hooks guard [unreadable-command]: the command cannot be read ({error}) and it "
+                      "mentions `commit`, so the guard cannot tell what it runs. Fix the quoting (or split "
+                      "the command) and run it again.")
+
+
+def test_unreadable_command_that_touches_nothing_of_ours_is_left_to_the_shell():
+    assert answer(payload("pretooluse_bash_ls.json", command='echo "unterminated'), run=no_run) == (0, "", "")
+
+
+# -- the guard ----------------------------------------------------------------------------
+
+def test_commit_that_skips_the_hooks_is_denied_before_any_check():
+    code, out, err = answer(payload("pretooluse_bash_env_no_verify.json"), run=no_run)
+    assert (code, err) == (0, "")
+    assert denial(out) == (
+        "impl-hooks guard [skip-hooks]: `git commit --no-verify -m 'AUTH-12: skip the slow checks'` skips "
+        "git's hooks (--no-verify), so impl-hooks' checks would not run. Run it without that; when a hook "
+        "refuses it, fix what the hook reports (impl-hooks check shows it) and run it again.")
+
+
+def test_the_agent_may_not_approve():
+    assert denial(answer(payload("pretooluse_bash_approve.json"), run=no_run)[1]) == (
+        "impl-hooks guard [human-approval]: `impl-hooks approve` records that a person tested the staged "
+        "change; an agent may not run it. Ask the person to test the change and run `impl-hooks approve` "
+        "themselves.")
+
+
+def test_edit_of_the_pre_commit_config_is_denied(repo):
+    repo.files({".pre-commit-config.yaml": "repos: []\n"})
+    assert denial(answer(payload("pretooluse_edit_precommit_config.json", repo.root), run=no_run)[1]) == (
+        f"impl-hooks guard [protected-config]: Edit of {repo.root}/.pre-commit-config.yaml changes the "
+        "pre-commit config (.pre-commit-config.yaml), which only a person may change. Tell the person what "
+        "you want changed and why, and let them make the change.")
+
+
+def test_multiedit_of_pyproject_is_denied_only_when_it_changes_our_table(repo):
+    ours = '[project]\nname = "shop"\nversion = "0.3.0"\n\n[tool.impl-hooks.approval]\nrequired = true\n'
+    repo.files({"pyproject.toml": ours})
+    reason = denial(answer(payload("pretooluse_multiedit_pyproject.json", repo.root), run=no_run)[1])
+    assert reason == (
+        f"impl-hooks guard [protected-config]: MultiEdit of {repo.root}/pyproject.toml changes the "
+        "[tool.impl-hooks] table of pyproject.toml, which only a person may change. Tell the person what "
+        "you want changed and why, and let them make the change.")
+    repo.files({"pyproject.toml": ours.replace("impl-hooks.approval", "other")})
+    assert answer(payload("pretooluse_multiedit_pyproject.json", repo.root), run=no_run) == (0, "", "")
+
+
+def test_a_bug_in_the_guard_fails_safe_on_what_it_guards(monkeypatch):
+    def broken(command, cwd):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(claude_hook, "bash_denial", broken)
+    assert denial(answer(payload("pretooluse_bash_git_commit.json"), run=no_run)[1]) == (
+        "impl-hooks guard [unreadable-command]: the guard failed on this call (KeyError: 'boom') and it "
+        "touches git or impl-hooks' files. Run it in a simpler form.")
+    code, out, err = answer(payload("pretooluse_bash_ls.json"), run=no_run)
+    assert err == "impl-hooks claude-hook: guard internal error: KeyError: 'boom' (allowing)\n"
+    assert (code, json.loads(out)) == (0, {"systemMessage": err.strip()})
 
 
 @settings(max_examples=300, deadline=None)
@@ -300,4 +367,5 @@ def test_module_stays_light_until_a_commit_is_seen():
             " \"tool_input\": {\"command\": \"ls\"}}');"
             "print(sorted(m for m in sys.modules if m.startswith('impl_hooks')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "['impl_hooks', 'impl_hooks.claude_hook', 'impl_hooks.errors']"
+    assert out.strip() == ("['impl_hooks', 'impl_hooks.claude_hook', 'impl_hooks.errors', "
+                           "'impl_hooks.guard', 'impl_hooks.shell']")

@@ -30,7 +30,8 @@ def history(repo):
     repo.files({"backend/app/domains/auth/jobs.py": "def purge(s):\n    return s\n"}).commit("AUTH-12: purge")
     repo.files({"backend/app/domains/auth/extra.py": "def more(s):\n    return s\n"}).commit("AUTH-12: sneaky")
     tick(repo, "3. Document the session lifetime")
-    repo.files({"backend/app/domains/auth/docs.py": "LIFETIME = 24\n"}).commit("AUTH-12: doc")
+    repo.files({"backend/app/domains/auth/docs.py": "LIFETIME = 24\n",
+                "docs/auth.md": "Sessions live 24 hours.\n"}).commit("AUTH-12: doc")
     return [repo.git("rev-parse", f"HEAD~{n}").strip() for n in (2, 1, 0)]
 
 
@@ -50,14 +51,56 @@ def test_range_text_names_the_commit(repo, run_hook):
     assert out.startswith(f"{sneaky[:8]}:{PLAN}:53: P001 code staged for step 2.2")
 
 
-def test_each_commit_is_checked_with_its_own_config(repo, monkeypatch):
+def test_range_config_comes_from_its_base_not_from_the_commits(repo, run_hook):
     phased_plan_repo(repo, step="2.2").commit("base")
     repo.branch("AUTH-12")
     repo.files({"backend/app/domains/auth/a.py": "a = 1\n"}).commit("no progress, no config")
     repo.files({".impl-hooks.toml": "ignore = ['P001']\n", "backend/app/domains/auth/b.py": "b = 1\n"}).commit("with config")
-    monkeypatch.chdir(repo.root)
-    findings = json.loads(CliRunner().invoke(main, ["check", "--range", "main..HEAD", "--format", "json"]).output)
-    assert len(findings) == 1 and findings[0]["commit"] == repo.git("rev-parse", "HEAD~1").strip()[:8]
+    code, out, err = run_hook(check_main, repo.root, "--range", "main..HEAD", "--format", "json")
+    assert code == 1
+    assert [(f["commit"], f["code"]) for f in json.loads(out)] == [
+        (repo.git("rev-parse", "--short=8", f"HEAD~{n}").strip(), "P001") for n in (1, 0)]
+    assert err == ("impl-hooks: warning: the range changes .impl-hooks.toml; it takes effect once it lands; "
+                   "it weakens the checks: ignore adds P001\n")
+
+
+def test_three_dot_range_is_the_branch_since_its_merge_base_with_that_config(repo, run_hook):
+    _, sneaky, _ = history(repo)
+    repo.git("checkout", "-q", "main")
+    repo.files({".impl-hooks.toml": "ignore = ['P']\n", "backend/app/domains/auth/main.py": "m = 1\n"}).commit("main")
+    code, out, _ = run_hook(check_main, repo.root, "--range", "main...AUTH-12-work")
+    assert code == 1 and [line for line in out.splitlines() if not line.startswith("  hint:")] == [
+        f"{sneaky[:8]}:{PLAN}:53: P001 code staged for step 2.2 but the plan was not updated"]
+    assert run_hook(check_main, repo.root, "--range", "main..AUTH-12-work")[:2] == (0, "")
+
+
+def test_broken_context_in_one_commit_is_c001_for_it_and_the_rest_is_checked(repo, run_hook):
+    phased_plan_repo(repo, step="2.2").commit("base")
+    repo.branch("AUTH-12")
+    context = "backend/app/domains/auth/Context.toml"
+    good = (repo.root / context).read_text()
+    repo.write(context, good.replace('current_epic = "E1"', 'current_epic = "E1'))
+    tick(repo, "2. Background job removes expired sessions")
+    repo.files({"backend/app/domains/auth/jobs.py": "def purge(s):\n    return s\n"}).commit("AUTH-12: broken")
+    broken = repo.git("rev-parse", "--short=8", "HEAD").strip()
+    repo.files({"backend/app/domains/auth/more.py": "x = 1\n"}).commit("AUTH-12: still broken")
+    repo.files({context: good, "backend/app/domains/auth/extra.py": "y = 1\n"}).commit("AUTH-12: fixed, no progress")
+    sneaky = repo.git("rev-parse", "--short=8", "HEAD").strip()
+    code, out, err = run_hook(check_main, repo.root, "--range", "main..HEAD")
+    assert (code, err) == (1, "")
+    assert [line for line in out.splitlines() if not line.startswith("  hint:")] == [
+        f"{broken}:{context}:3: C001 invalid TOML: Illegal character '\\n'",
+        f"{sneaky}:{PLAN}:53: P001 code staged for step 2.2 but the plan was not updated"]
+    assert out.splitlines()[1] == "  hint: fix the file in that commit (git rebase -i), then check again"
+
+
+def test_base_config_that_does_not_load_is_one_line_naming_the_base(repo, run_hook):
+    repo.files({".impl-hooks.toml": "preset = 3\n"}).commit("base")
+    base = repo.git("rev-parse", "--short=8", "HEAD").strip()
+    repo.branch("AUTH-1").files({"a.py": "x = 1\n"}).commit("AUTH-1: a")
+    assert run_hook(check_main, repo.root, "--range", "main..HEAD") == (2, "", (
+        f"{base}:.impl-hooks.toml:1: C001 'preset' must be one of phased-plan, spec-issue, features-json, "
+        "spec-kit, none (got 3) (the config of the range's base)\n"))
 
 
 def test_github_format_carries_file_line_and_commit(repo, monkeypatch):

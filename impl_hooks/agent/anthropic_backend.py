@@ -4,11 +4,14 @@ The SDK is imported inside `ask` only: it costs over a second to import and
 no other hook may pay for it. The SDK's own retries are off (they sleep as
 long as a `retry-after` header says); this module retries itself, within
 the deadline, and runs each attempt in a daemon thread so that no server,
-however slow, holds the commit past the deadline.
+however slow, holds the commit past the deadline. The answer is read as a
+stream and no further than `answer_limit` bytes, so no server, however
+verbose, holds more memory than that.
 """
 from __future__ import annotations
 
 import functools
+import json
 import os
 import threading
 import time
@@ -22,6 +25,16 @@ MAX_ATTEMPTS = 3
 BACKOFF_SECONDS = 0.5  # doubled each retry unless the API says how long to wait
 KEY_HINT = "export ANTHROPIC_API_KEY=<your key> (or use backend = \"claude-code\" under [tool.impl-hooks.agent])"
 RETRY_HINT = "try again later"
+LIMIT_HINT = "check that ANTHROPIC_BASE_URL points at the Anthropic API, or lower max_tokens under [tool.impl-hooks.agent]"
+
+
+def answer_limit(max_tokens: int) -> int:
+    """Bytes an answer of max_tokens tokens can take, generously (JSON escapes included)."""
+    return 256 * 1024 + 64 * max_tokens
+
+
+class AnswerTooLarge(Exception):
+    """The answer grew past answer_limit: it is not read further."""
 
 
 def credentials() -> List[str]:
@@ -83,35 +96,50 @@ def _classify(anthropic: Any, exc: BaseException, timeout: float) -> Tuple[str, 
             return f"the API failed (HTTP {status})", RETRY_HINT, True, wait
         retry = status in (408, 409)
         return f"the API refused the request (HTTP {status}{_detail(exc)})", "check model and max_tokens in [tool.impl-hooks.agent]", retry, wait
+    if isinstance(exc, AnswerTooLarge):
+        return f"the API's answer is larger than {exc.args[0]:,} bytes; not read further", LIMIT_HINT, False, None
+    if isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError)):
+        return "the API's answer is not JSON", RETRY_HINT, False, None
     if isinstance(exc, TypeError):
         return "the anthropic SDK found no API key", KEY_HINT, False, None
     return f"the anthropic SDK failed ({type(exc).__name__})", RETRY_HINT, False, None
 
 
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
 def _reply_from(message: Any, tool_name: str, max_tokens: int) -> Reply:
-    usage = getattr(message, "usage", None)
-    tokens = {
-        "tokens_in": int(getattr(usage, "input_tokens", 0) or 0),
-        "tokens_out": int(getattr(usage, "output_tokens", 0) or 0),
-    }
-    if getattr(message, "stop_reason", "") == "max_tokens":
+    """The Reply in a Messages API answer (its JSON, as read)."""
+    message = message if isinstance(message, dict) else {}
+    usage = message.get("usage") if isinstance(message.get("usage"), dict) else {}
+    tokens = {"tokens_in": _count(usage.get("input_tokens")), "tokens_out": _count(usage.get("output_tokens"))}
+    if message.get("stop_reason") == "max_tokens":
         return Reply(error=f"the answer was cut at max_tokens ({max_tokens})", hint="raise max_tokens under [tool.impl-hooks.agent]", **tokens)
-    for block in getattr(message, "content", None) or []:
-        if getattr(block, "type", "") != "tool_use":
+    content = message.get("content")
+    for block in content if isinstance(content, list) else []:
+        if not isinstance(block, dict) or block.get("type") != "tool_use":
             continue
-        if getattr(block, "name", "") != tool_name:
+        if block.get("name") != tool_name:
             return Reply(error=f"the model called an unknown tool instead of `{tool_name}`", hint=RETRY_HINT, **tokens)
-        tool_input = getattr(block, "input", None)
+        tool_input = block.get("input")
         if not isinstance(tool_input, dict):
             return Reply(error=f"the `{tool_name}` call carries no input object", hint=RETRY_HINT, **tokens)
         return Reply(tool_input=tool_input, **tokens)
     return Reply(error=f"the model answered in text instead of calling `{tool_name}`", hint=RETRY_HINT, **tokens)
 
 
-def _create(anthropic: Any, request: dict, seconds: float) -> Any:
-    """One attempt, no SDK retries, the time left as its timeout."""
+def _create(anthropic: Any, request: dict, seconds: float, limit: int) -> Any:
+    """One attempt, no SDK retries, the time left as its timeout; the answer's
+    JSON, read no further than `limit` bytes (decompressed)."""
     with anthropic.Anthropic(max_retries=0, timeout=seconds) as client:
-        return client.messages.create(**request, timeout=seconds)
+        with client.messages.with_streaming_response.create(**request, timeout=seconds) as response:
+            data = bytearray()
+            for chunk in response.iter_bytes():
+                data += chunk
+                if len(data) > limit:
+                    raise AnswerTooLarge(limit)
+    return json.loads(data)
 
 
 def ask(system: str, user: str, tool: dict, settings: AgentSettings, deadline: float) -> Reply:
@@ -137,7 +165,8 @@ def ask(system: str, user: str, tool: dict, settings: AgentSettings, deadline: f
         if attempt:
             time.sleep(wait)
         remaining = max(deadline - time.monotonic(), 0.01)
-        finished, message, exc = _in_thread(functools.partial(_create, anthropic, request, remaining), remaining)
+        attempt_call = functools.partial(_create, anthropic, request, remaining, answer_limit(settings.max_tokens))
+        finished, message, exc = _in_thread(attempt_call, remaining)
         if not finished:
             return timed_out
         if exc is None:

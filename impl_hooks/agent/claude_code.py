@@ -2,6 +2,8 @@
 
 The answer is the last message, which must be exactly the tool's JSON
 input: it is parsed strictly and anything else is an error, never a guess.
+Its output is read no further than `answer_limit` bytes (stderr: its first
+STDERR_BYTES), so no process, however verbose, holds more memory than that.
 """
 from __future__ import annotations
 
@@ -11,15 +13,18 @@ import re
 import shutil
 import signal
 import subprocess
+import threading
 import time
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple
 
+from .anthropic_backend import answer_limit
 from .reply import Reply
 from .settings import AgentSettings
 
 READ_ONLY_TOOLS = "Read,Grep,Glob"  # --tools restricts; --allowedTools would not
 _FENCED = re.compile(r"\A```(?:json)?[ \t]*\n(.*)\n```\Z", re.DOTALL)
 INSTALL_HINT = "install Claude Code (https://claude.com/claude-code), or set backend = \"anthropic\""
+STDERR_BYTES = 64 * 1024  # enough for its first line; the rest is drained unread
 
 
 def command(executable: str, settings: AgentSettings, system: str) -> List[str]:
@@ -89,7 +94,53 @@ def _stop(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
     except (OSError, AttributeError):
         process.kill()
-    process.communicate()
+    process.wait()
+
+
+def _feed(stream, data: bytes) -> None:
+    try:
+        stream.write(data)
+        stream.close()
+    except OSError:  # claude exited without reading it all
+        pass
+
+
+def _drain(stream, limit: int, kept: bytearray, stop_at_limit: bool) -> None:
+    """Read stream into `kept` up to limit bytes; past it, stop or read on and drop."""
+    while True:
+        chunk = stream.read1(65536)
+        if not chunk:
+            return
+        room = limit + 1 - len(kept)  # one byte past the limit tells that it was passed
+        kept += chunk[:max(room, 0)]
+        if stop_at_limit and len(kept) > limit:
+            return
+
+
+def _exchange(process: subprocess.Popen, data: bytes, limit: int, deadline: float) -> Tuple[bytes, bytes, str]:
+    """Write stdin, read stdout (at most limit bytes) and stderr, until exit or the deadline.
+
+    Returns (stdout, stderr, why stopped: "" | "timeout" | "too large")."""
+    out, err = bytearray(), bytearray()
+    workers = [
+        threading.Thread(target=_feed, args=(process.stdin, data), daemon=True),
+        threading.Thread(target=_drain, args=(process.stdout, limit, out, True), daemon=True),
+        threading.Thread(target=_drain, args=(process.stderr, STDERR_BYTES, err, False), daemon=True),
+    ]
+    for worker in workers:
+        worker.start()
+    workers[1].join(max(deadline - time.monotonic(), 0.0))
+    stopped = "timeout" if workers[1].is_alive() else "too large" if len(out) > limit else ""
+    if not stopped:
+        try:
+            process.wait(max(deadline - time.monotonic(), 0.01))
+        except subprocess.TimeoutExpired:
+            stopped = "timeout"
+    if stopped:
+        _stop(process)
+    for worker in workers:
+        worker.join(max(deadline - time.monotonic(), 0.01) if not stopped else 1.0)
+    return bytes(out[:limit]), bytes(err[:STDERR_BYTES]), stopped
 
 
 def ask(system: str, user: str, tool: dict, settings: AgentSettings, deadline: float, cwd: Optional[str] = None) -> Reply:
@@ -106,12 +157,14 @@ def ask(system: str, user: str, tool: dict, settings: AgentSettings, deadline: f
         )
     except OSError as exc:
         return Reply(error=f"cannot run claude ({exc.strerror or type(exc).__name__})", hint=INSTALL_HINT)
+    limit = answer_limit(settings.max_tokens)
     with process:
-        try:
-            out, err = process.communicate(user.encode("utf-8", "surrogatepass"), timeout=max(deadline - time.monotonic(), 0.01))
-        except subprocess.TimeoutExpired:
-            _stop(process)
-            return Reply(error=f"claude gave no answer within the {settings.timeout:g}s timeout", hint="try again later, or raise timeout")
+        out, err, stopped = _exchange(process, user.encode("utf-8", "surrogatepass"), limit, deadline)
+    if stopped == "timeout":
+        return Reply(error=f"claude gave no answer within the {settings.timeout:g}s timeout", hint="try again later, or raise timeout")
+    if stopped:
+        return Reply(error=f"claude's answer is larger than {limit:,} bytes; not read further",
+                     hint="run `claude -p` by hand to see what it prints")
     reply = parse_output(out.decode("utf-8", "replace"), tool["name"])
     if reply.error and process.returncode:
         detail = _first_line(err.decode("utf-8", "replace"))

@@ -25,6 +25,28 @@ def unit_text(text: str, plan, unit) -> str:
     return "\n".join(lines[unit.line - 1:(end - 1) if end else None]).strip()
 
 
+def symlinks(snapshot, paths) -> set:
+    """Those of `paths` the index holds as symlinks (mode 120000), in one git call.
+
+    A symlink's blob is its target's path: the review shows it as `symlink to
+    TARGET` and never reads (or parses as a plan) the file it points to."""
+    from ..snapshot import decode_path
+
+    paths = list(paths)
+    if not paths:
+        return set()
+    found = set()
+    for record in snapshot.repo.git(["--literal-pathspecs", "ls-files", "-s", "-z", "--", *paths]).split(b"\0"):
+        meta, _, name = record.partition(b"\t")
+        if meta.startswith(b"120000 "):
+            found.add(decode_path(name))
+    return found
+
+
+def _link(path: str, target: str) -> str:
+    return f"{path}: symlink to {target}\n"
+
+
 def _criteria(snapshot, target, plan) -> str:
     """features-json: the design's feature entries (acceptance criteria live there)."""
     if not target.path.endswith(".json"):
@@ -33,6 +55,8 @@ def _criteria(snapshot, target, plan) -> str:
     text = snapshot.read_text(design)
     if text is None:
         return ""
+    if symlinks(snapshot, [design]):
+        return _link(design, text)
     from ..plan.features import read_features
     features = read_features(text, design)
     return "\n".join(json.dumps({"id": u.id, "name": u.title, **u.extra}, ensure_ascii=False)
@@ -45,6 +69,9 @@ def gather(snapshot, contexts, config) -> AgentInputs:
         text = snapshot.read_text(target.path)
         if text is None:
             continue
+        if symlinks(snapshot, [target.path]):
+            inputs.unit_id, inputs.unit_text = target.current, _link(target.path, text)
+            break
         plan = read_plan(target.path, text, config)
         unit = plan.find(target.current, target.kind or None) if target.current else None
         if unit is not None:
@@ -60,7 +87,9 @@ def gather(snapshot, contexts, config) -> AgentInputs:
         break
     docs_paths = snapshot.list_paths(config["structure"]["files"])
     docs = snapshot.read_many(docs_paths)
-    inputs.conventions = select_conventions([(p, decode_text(docs[p])) for p in docs_paths if p in docs],
-                                            snapshot.staged_paths)
+    links = symlinks(snapshot, [p for p in docs_paths if p in docs])
+    inputs.conventions = select_conventions(
+        [(p, _link(p, decode_text(docs[p])) if p in links else decode_text(docs[p])) for p in docs_paths if p in docs],
+        snapshot.staged_paths)
     inputs.diffs = staged_diffs(snapshot.root)
     return inputs

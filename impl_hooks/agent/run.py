@@ -30,6 +30,7 @@ class AgentResult:
     redactions: int = 0
     notes: list = field(default_factory=list)  # lines for the user: cuts, approve-time warnings
     model: str = ""
+    withheld: list = field(default_factory=list)  # reviewed paths the agent did not see whole
 
 
 def _cleaned(verdict: Verdict, secrets: Sequence[str]) -> Verdict:
@@ -49,10 +50,11 @@ def _where(finding: VerdictFinding) -> str:
     return f"{finding.path}:{finding.line}" if finding.line else finding.path
 
 
-def _decided(verdict: Verdict, result: AgentResult) -> AgentResult:
+def _decided(verdict: Verdict, result: AgentResult, settings: AgentSettings) -> AgentResult:
     result.decision, result.summary = verdict.decision, verdict.summary
     if verdict.decision == APPROVE:
         result.notes += [f"{_where(f)}: {f.severity}: {f.message}" for f in verdict.findings]
+        result.findings = [_not_covered(path, settings) for path in result.withheld]
         return result
     hint = "fix this and stage again; the agent reviews the new staged change"
     result.findings = [
@@ -67,9 +69,24 @@ def _decided(verdict: Verdict, result: AgentResult) -> AgentResult:
     return result
 
 
+def _policy(settings: AgentSettings) -> str:
+    allow = settings.on_error != "block"
+    return f'on_error = "{settings.on_error}": the commit is {"allowed" if allow else "refused"}'
+
+
+def _not_covered(path: str, settings: AgentSettings) -> Finding:
+    """An approval covers only what the agent saw: a partly withheld file is A002, and policy decides."""
+    return Finding(
+        "A002", "agent approved, but not this file: part of it was withheld (a private key block with no "
+        "END line was redacted, with the key-shaped lines after it)", path=path,
+        hint=f"take the key out of the commit (or complete its END line) so the agent sees the file; {_policy(settings)}",
+        severity=WARNING if settings.on_error != "block" else ERROR,
+    )
+
+
 def _failed(reason: str, hint: str, settings: AgentSettings, result: AgentResult) -> AgentResult:
     allow = settings.on_error != "block"
-    policy = f'on_error = "{settings.on_error}": the commit is {"allowed" if allow else "refused"}'
+    policy = _policy(settings)
     result.decision = FAILED
     result.findings = [Finding(
         "A002", f"agent pass could not run: {reason}",
@@ -96,7 +113,8 @@ def review(
     deadline = time.monotonic() + float(settings.timeout)
     secrets = credentials()
     prompt = build_prompt(inputs, Caps.from_settings(settings), secrets)
-    result = AgentResult([], SKIPPED, redactions=prompt.redactions, notes=list(prompt.cut_notes), model=settings.model)
+    result = AgentResult([], SKIPPED, redactions=prompt.redactions, notes=list(prompt.cut_notes), model=settings.model,
+                         withheld=list(prompt.withheld))
     if not prompt.reviewed:
         result.summary = "nothing to review: no staged diff can be sent"
         return result
@@ -107,7 +125,7 @@ def review(
         verdict = parse_verdict(record.get("verdict"))
         if isinstance(verdict, Verdict):
             result.cached, result.cost_usd = True, 0.0
-            return _decided(_cleaned(verdict, secrets), result)
+            return _decided(_cleaned(verdict, secrets), result, settings)
     with progress or contextlib.nullcontext():
         reply = backend.ask(prompt.system, prompt.user, VERDICT_TOOL, settings, deadline, cwd)
     result.tokens_in, result.tokens_out = reply.tokens_in, reply.tokens_out
@@ -126,7 +144,7 @@ def review(
         "tokens_in": reply.tokens_in,
         "tokens_out": reply.tokens_out,
     })
-    return _decided(verdict, result)
+    return _decided(verdict, result, settings)
 
 
 def format_summary(result: AgentResult) -> str:
