@@ -3,11 +3,10 @@ merged over the preset's defaults and validated key by key (C001 names the key).
 """
 from __future__ import annotations
 
-import os
 import re
 import sys
 
-from .errors import ConfigError, toml_error
+from .errors import ConfigError, UsageError, toml_error
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -36,7 +35,7 @@ NOT_CODE = [
     "*.md", "*.markdown", "*.rst", "*.txt", "*.adoc", "docs/**", "doc/**",
     "**/Context.toml", "artifacts/**", "specs/**", "LICENSE*", "CHANGELOG*",
     ".impl-hooks.toml", ".pre-commit-config.yaml", ".gitignore", ".gitattributes",
-    ".github/**", ".claude/**",
+    ".github/**", ".claude/**", ".impl-hooks/**",
 ]
 
 BASE: dict[str, object] = {
@@ -54,6 +53,7 @@ BASE: dict[str, object] = {
         "require": "progress",
         "not_code": NOT_CODE,
         "current": "",
+        "evidence": "paths",
     },
     "structure": {
         "files": STRUCTURE_FILES,
@@ -79,7 +79,7 @@ BASE: dict[str, object] = {
 
 PRESET_DEFAULTS: dict[str, dict[str, object]] = {
     "phased-plan": {
-        "plan": {"paths": ["docs/Phase{phase}/6.1_implementation_plan.md"]},
+        "plan": {"paths": ["docs/Phase{phase}/6.1_implementation_plan.md"], "evidence": "paths+names"},
         "reports": {"require": [
             {"path": "docs/Phase{phase}/Steps/{step}/6.2_implementation_report.md",
              "sections": [], "when": "step-completed"},
@@ -111,7 +111,7 @@ SCHEMA: dict[str, object] = {
     "branch": {"pattern": "issue-regex", "protected": "list", "exempt": "list"},
     "message": {"template": "template"},
     "plan": {"paths": "list", "completed": "list", "require": "enum:progress|step-complete|off",
-             "not_code": "list", "current": "str"},
+             "not_code": "list", "current": "str", "evidence": "enum:paths|paths+names|off"},
     "structure": {"files": "list", "heading": "str", "ignore": "list"},
     "reports": {"require": "reports"},
     "todos": {"pattern": "step-regex"},
@@ -121,8 +121,10 @@ SCHEMA: dict[str, object] = {
               "on_error": "enum:allow|block", "timeout": "number", "max_tokens": "int",
               "max_diff_bytes": "int", "max_file_bytes": "int", "exclude": "list"},
 }
-REPORT_KEYS = {"path": "str", "sections": "list", "when": "enum:step-completed|always"}
+REPORT_KEYS = {"path": "str", "sections": "list", "template": "str",
+               "when": "enum:step-completed|always"}
 CODE_RE = re.compile(r"^[A-Z](?:\d{3})?$")
+MAX_SECONDS = 3600  # kind "number" (agent.timeout): an hour; inf, nan and 1e300 are not a timeout
 
 
 def _copy(value):
@@ -157,8 +159,9 @@ def _check_value(kind: str, value: object, name: str, fail) -> None:
         fail(f"'{name}' must be true or false")
     elif kind == "int" and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
         fail(f"'{name}' must be a positive whole number")
-    elif kind == "number" and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
-        fail(f"'{name}' must be a positive number")
+    elif kind == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))
+                               or not 0 < value <= MAX_SECONDS):
+        fail(f"'{name}' must be a positive number of seconds, at most {MAX_SECONDS}")
     elif kind in ("list", "codes"):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             fail(f"'{name}' must be a list of strings")
@@ -224,6 +227,8 @@ def parse_config_text(raw: bytes, display: str) -> tuple[dict[str, object] | Non
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise toml_error(display, exc, text) from None
+    except RecursionError:  # tomllib recurses per nested array or table
+        raise ConfigError(display, "invalid TOML: arrays or tables nested too deeply") from None
     if display.endswith("pyproject.toml"):
         table = data.get("tool", {}).get("impl-hooks") if isinstance(data.get("tool"), dict) else None
         if table is None:
@@ -234,51 +239,44 @@ def parse_config_text(raw: bytes, display: str) -> tuple[dict[str, object] | Non
     return data, text
 
 
-def load_config(snapshot=None, root: str | None = None,
-                detect=None) -> dict[str, object]:
-    """The effective config for the tree being committed.
-
-    Config files are read from the snapshot's tree (the index for a commit) so
-    a range check uses each commit's own config; a config file that is not
-    tracked yet is read from the work tree, as the user just wrote it.
-    """
-    user: dict[str, object] | None = None
-    source = ""
-    tracked = {}
-    if snapshot is not None:
-        snapshot.list_paths(MARKER_GLOBS)
-        tracked = snapshot.read_many(CONFIG_FILES)
+def read_config_table(snapshot, before: bool = False) -> tuple[dict[str, object] | None, str]:
+    """The user's table and the file it came from, read from the snapshot's tree
+    (the index for a commit), never from the work tree: what is not staged does
+    not count. C001 for a file that is not valid."""
+    found = snapshot.read_many(CONFIG_FILES, before=before)
     for name in CONFIG_FILES:
-        raw = tracked.get(name)
-        if raw is None and (snapshot is None or snapshot.after is None):
-            base = root or (snapshot.root if snapshot is not None else os.getcwd())
-            try:
-                with open(os.path.join(base, name), "rb") as fh:
-                    raw = fh.read()
-            except OSError:
-                raw = None
-        if raw is None:
+        if name not in found:
             continue
-        table, text = parse_config_text(raw, name)
+        table, text = parse_config_text(found[name], name)
         if table is None:
             continue
-        table_name = "tool.impl-hooks" if name == "pyproject.toml" else name
-        validate(table, name, text, table_name)
-        user, source = table, name
-        break
-    user = user or {}
+        validate(table, name, text, "tool.impl-hooks" if name == "pyproject.toml" else name)
+        return table, name
+    return None, ""
+
+
+def load_config(snapshot, before: bool = False) -> dict[str, object]:
+    """The effective config of the tree being committed (or of its before-state)."""
+    if not before:
+        snapshot.list_paths(MARKER_GLOBS)  # one listing answers the config files and the preset markers
+    user, source = read_config_table(snapshot, before)
+    return effective_config(user or {}, source, snapshot, before)
+
+
+def effective_config(user: dict[str, object], source: str, snapshot, before: bool = False) -> dict[str, object]:
+    """The user's table over its preset's defaults; zero config detects the preset from the tree."""
     preset = user.get("preset")
     if preset is None:
-        preset = detect_preset(snapshot) if snapshot is not None else "none"
+        preset = detect_preset(snapshot, before)
     config = merge(merge(BASE, PRESET_DEFAULTS[preset]), user)
     config["preset"] = preset
     config["source"] = source
     return config
 
 
-def detect_preset(snapshot) -> str:
+def detect_preset(snapshot, before: bool = False) -> str:
     """The first preset whose marker files are in the tree being committed."""
-    present = snapshot.list_paths(MARKER_GLOBS)
+    present = snapshot.list_paths(MARKER_GLOBS, before=before)
     if not present:
         return "none"
     from .globs import match_git_glob
@@ -288,9 +286,137 @@ def detect_preset(snapshot) -> str:
     return "none"
 
 
+# How a config change lowers the bar. Keys are dotted paths into the effective config.
+LOOSER_WHEN_ADDED = ("ignore", "branch.exempt", "plan.not_code", "plan.completed", "structure.ignore",
+                     "tests.patterns", "agent.exclude")
+LOOSER_WHEN_REMOVED = ("branch.protected", "plan.paths", "structure.files")
+LOOSER_WHEN_CHANGED = ("preset", "branch.pattern", "structure.heading", "todos.pattern")
+STRICTNESS = {  # each key's values from the most lenient to the strictest
+    "plan.require": ("off", "progress", "step-complete"),
+    "plan.evidence": ("off", "paths", "paths+names"),
+    "approval.required": (False, True),
+    "tests.required": (False, True),
+    "agent.on_error": ("allow", "block"),
+}
+
+
+def _get(config: dict[str, object], dotted: str):
+    value = config
+    for part in dotted.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _shown(value) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def weakenings(before: dict[str, object], after: dict[str, object]) -> list[str]:
+    """What `after` turns off or lets through that `before` did not, one phrase each,
+    so the person reviewing a config change sees it (`ignore adds P, R`)."""
+    found = []
+    for key in LOOSER_WHEN_CHANGED:
+        old, new = _get(before, key), _get(after, key)
+        if old != new:
+            found.append(f"{key} {old} → {new}" if key == "preset" else f"{key} changed")
+    for key, order in STRICTNESS.items():
+        old, new = _get(before, key), _get(after, key)
+        if old in order and new in order and order.index(new) < order.index(old):
+            found.append(f"{key} {_shown(old)} → {_shown(new)}")
+    for key in LOOSER_WHEN_ADDED:
+        old = _get(before, key) or []
+        added = [v for v in _get(after, key) or [] if v not in old]
+        if key == "ignore":
+            covered = {c.upper() for c in old}
+            added = [c for c in added if c.upper() not in covered and c[:1].upper() not in covered]
+        if added:
+            found.append(f"{key} adds {', '.join(added)}")
+    for key in LOOSER_WHEN_REMOVED:
+        new = _get(after, key) or []
+        dropped = [v for v in _get(before, key) or [] if v not in new]
+        if dropped:
+            found.append(f"{key} drops {', '.join(dropped)}")
+    found += _fewer_reports(before["reports"]["require"], after["reports"]["require"])
+    return found
+
+
+def _fewer_reports(before: list, after: list) -> list[str]:
+    """Report requirements dropped, narrowed to fewer sections, or asked less often."""
+    now = {entry["path"]: entry for entry in after}
+    found = []
+    for entry in before:
+        new = now.get(entry["path"])
+        if new is None:
+            found.append(f"reports.require drops {entry['path']}")
+            continue
+        dropped = [s for s in entry.get("sections", []) if s not in new.get("sections", [])]
+        if dropped:
+            found.append(f"reports.require {entry['path']} drops sections {', '.join(dropped)}")
+        if entry.get("template") and not new.get("template"):
+            found.append(f"reports.require {entry['path']} drops its template")
+        if entry.get("when") == "always" and new.get("when", "step-completed") != "always":
+            found.append(f"reports.require {entry['path']} only when the step completes")
+    return found
+
+
+def staged_config_weakens(snapshot, config: dict[str, object]) -> str:
+    """A warning when the staged config turns off what HEAD's enforced, else "".
+
+    Asked only when the commit touches a config file; HEAD's config that does
+    not load is no baseline (its C001 was reported when it was committed)."""
+    if snapshot.before is None or not any(c.path in CONFIG_FILES or c.old_path in CONFIG_FILES
+                                          for c in snapshot.changes):
+        return ""
+    try:
+        before_table, before_source = read_config_table(snapshot, before=True)
+    except ConfigError:
+        return ""
+    if before_table == read_config_table(snapshot)[0]:
+        return ""
+    before = effective_config(before_table or {}, before_source, snapshot, before=True)
+    lost = weakenings(before, config)
+    if not lost:
+        return ""
+    name = config["source"] or before_source or CONFIG_FILES[0]
+    return f"the staged {name} weakens the checks: {'; '.join(lost)}"
+
+
+def unstaged_config(snapshot) -> list[str]:
+    """Config files whose impl-hooks table in the work tree differs from the index's:
+    those edits do not count until staged, and the person committing should know."""
+    from .safepath import read_bytes
+
+    staged = snapshot.read_many(CONFIG_FILES)
+    found = []
+    for name in CONFIG_FILES:
+        try:
+            raw = read_bytes(snapshot.repo, name)
+        except (UsageError, OSError):
+            continue  # a symlink or a folder: nothing git would stage as config
+        if raw is None or raw == staged.get(name):
+            continue
+        try:
+            differs = parse_config_text(raw, name)[0] != (parse_config_text(staged[name], name)[0]
+                                                           if name in staged else None)
+        except ConfigError:
+            differs = True
+        if differs:
+            found.append(name)
+    return found
+
+
 def branch_regex(config: dict[str, object]) -> "re.Pattern[str]" | None:
     pattern = config["branch"]["pattern"]
     return re.compile(pattern) if pattern else None
+
+
+def branch_issue(branch: str | None, config: dict[str, object]) -> str | None:
+    """The issue id the branch name carries, or None."""
+    regex = branch_regex(config)
+    if not branch or regex is None:
+        return None
+    match = regex.match(branch)
+    return match.group("issue") if match else None
 
 
 def to_toml(config: dict[str, object]) -> str:

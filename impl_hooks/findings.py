@@ -4,44 +4,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-ERROR = "error"
-WARNING = "warning"
-
-# code -> (default severity, short title). The table in README.md mirrors it.
-RULES = {
-    "B001": (ERROR, "branch name does not match the pattern"),
-    "B002": (ERROR, "commit on a protected branch"),
-    "B003": (ERROR, "branch issue differs from the context issue"),
-    "B004": (WARNING, "detached HEAD, branch rules skipped"),
-    "P001": (ERROR, "code committed, plan not updated"),
-    "P002": (ERROR, "current step not found in plan"),
-    "P003": (ERROR, "completed marker removed"),
-    "P004": (ERROR, "step completed with open tasks"),
-    "P005": (ERROR, "later step completed out of order"),
-    "S001": (ERROR, "added path missing from the structure"),
-    "S002": (ERROR, "removed or renamed path still listed"),
-    "S003": (WARNING, "listed path does not exist"),
-    "R001": (ERROR, "required report missing"),
-    "R002": (ERROR, "report empty or template left unfilled"),
-    "R003": (ERROR, "required section missing"),
-    "R004": (ERROR, "feature status not done/partial, or partial without reason"),
-    "T001": (ERROR, "TODO for the completed step left"),
-    "X001": (ERROR, "stub module or function"),
-    "X002": (ERROR, "staged Python does not compile"),
-    "Q001": (ERROR, "source added without tests"),
-    "M001": (ERROR, "message does not name the issue"),
-    "H001": (ERROR, "staged tree not approved"),
-    "A001": (ERROR, "agent blocked the change"),
-    "A002": (WARNING, "agent pass could not run"),
-    "C001": (ERROR, "config or context file invalid"),
-}
+from .rules import ERROR, RULES, WARNING  # noqa: F401 (re-exported: severities)
 
 INLINE_IGNORE = re.compile(r"impl-hooks:\s*ignore\[([A-Za-z0-9,\s]+)\]")
+# Control characters (C0, DEL, C1, and C1 bytes of a path that is not UTF-8,
+# which Python keeps as surrogates): a terminal acts on them, so text output
+# shows them escaped and a file name cannot move the cursor or forge a line.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\udc80-\udc9f]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 class Finding:
     """One problem: a rule code, where it is, what is wrong and how to fix it.
 
+    An immutable value (hashable, compared by its fields): what a check
+    reports nothing downstream rewrites; `replace` makes a changed copy.
     A plain class, not a dataclass: `dataclasses` imports `inspect`, which
     costs more start-up than every hook's own code.
     """
@@ -51,19 +28,28 @@ class Finding:
 
     def __init__(self, code: str, message: str, path: str = "", line: int | None = None,
                  hint: str = "", severity: str = "", commit: str = ""):
-        self.code = code
-        self.message = message
-        self.path = path
-        self.line = line
-        self.hint = hint
-        self.severity = severity or RULES.get(code, (ERROR, ""))[0]
-        self.commit = commit
+        rule = RULES.get(code)
+        for name, value in zip(self.FIELDS, (code, message, path, line, hint,
+                                             severity or (rule.severity if rule is not None else ERROR), commit)):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Finding is immutable: use replace({name}=...)")
+
+    def replace(self, **changes: object) -> "Finding":
+        return Finding(**{**self.as_dict(), **changes})  # type: ignore[arg-type]
 
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in self.FIELDS}
 
+    def _key(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.FIELDS)
+
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Finding) and self.as_dict() == other.as_dict()
+        return isinstance(other, Finding) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     def __repr__(self) -> str:
         return f"Finding({self.location() or '-'}: {self.code} {self.message!r})"
@@ -112,15 +98,26 @@ def exit_code(findings: Iterable[Finding]) -> int:
     return 1 if any(f.blocks for f in findings) else 0
 
 
+def _escape_control(match: "re.Match[str]") -> str:
+    char = match.group()
+    code = ord(char)
+    return _ESCAPES.get(char) or f"\\x{code - 0xDC00 if code >= 0xDC00 else code:02x}"
+
+
+def printable(text: str) -> str:
+    """Text with control characters escaped (`\\n`, `\\x1b`), safe on one terminal line."""
+    return CONTROL.sub(_escape_control, text)
+
+
 def render_text(findings: list) -> str:
     lines = []
     for f in findings:
         where = f.location()
         prefix = f"{where}: " if where else ""
         tag = "" if f.blocks else " (warning)"
-        lines.append(f"{prefix}{f.code}{tag} {f.message}")
+        lines.append(printable(f"{prefix}{f.code}{tag} {f.message}"))
         if f.hint:
-            lines.append(f"  hint: {f.hint}")
+            lines.append(f"  hint: {printable(f.hint)}")
     return "\n".join(lines)
 
 
@@ -133,14 +130,17 @@ def render_json(findings: list) -> str:
         text.encode("utf-8")
     except UnicodeEncodeError:  # a path that is not UTF-8: escapes keep the JSON valid
         text = json.dumps(rows, indent=2)
-    return text
+    # json escapes C0 itself; DEL and C1 (valid JSON, acted on by terminals) as \u escapes too
+    return re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _github_escape(text: str, prop: bool = False) -> str:
+    """The workflow-command escapes (`%`, CR, LF; `:` and `,` in properties);
+    other control characters as in text output."""
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
+    return printable(text)
 
 
 def render_github(findings: list) -> str:
@@ -152,7 +152,7 @@ def render_github(findings: list) -> str:
             props.append(f"file={_github_escape(f.path, True)}")
         if f.line:
             props.append(f"line={f.line}")
-        props.append(f"title={_github_escape(f.code + ' ' + RULES.get(f.code, ('', ''))[1], True)}")
+        props.append(f"title={_github_escape(f.code + ' ' + (RULES[f.code].summary if f.code in RULES else ''), True)}")
         body = (f"commit {f.commit}: " if f.commit else "") + f.message + (f"\nhint: {f.hint}" if f.hint else "")
         lines.append(f"::{kind} {','.join(props)}::{_github_escape(body)}")
     return "\n".join(lines)

@@ -57,10 +57,34 @@ def report(findings: list[Finding], fmt: str, stream=None) -> int:
     return exit_code(findings)
 
 
+PIPE_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for git killed by a closed pipe
+
+
+def closed_pipe() -> int:
+    """The reader of stdout went away (`| head`): end quietly, as git does.
+    Later writes (the interpreter's last flush) go to /dev/null."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return PIPE_CLOSED
+
+
+def flushed(code: int) -> int:
+    """`code`, once stdout is flushed; a closed pipe found here ends quietly too."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return closed_pipe()
+    return code
+
+
 def guarded(body: Callable[[], int]) -> int:
     """Turn every expected failure into one line on stderr and exit 2."""
     try:
-        return body()
+        return flushed(body())
+    except BrokenPipeError:
+        return closed_pipe()
     except ConfigError as exc:
         emit(str(exc), sys.stderr)
         return 2
@@ -101,24 +125,56 @@ def _check_hook(hook_id: str, argv: Sequence[str] | None) -> int:
 
 
 def run_hook_checks(names, rev_range: str | None = None, branch: str | None = None) -> list:
-    """The staged snapshot, or a range: `--range`, else the refs pre-commit gives a pre-push hook."""
-    from .runner import run_checks
+    """The staged snapshot, or a range: `--range`, else the refs pre-commit gives a pre-push hook.
 
+    Config warnings (an edit that is not staged, a staged one that turns checks
+    off, a pushed one not in force yet) go to stderr: they block nothing, and no
+    config can ignore them."""
     from_ref, to_ref = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
     local = os.environ.get("PRE_COMMIT_LOCAL_BRANCH")
     if rev_range is None and not local and not (from_ref and to_ref):
-        return run_checks(_staged_snapshot(), names)
+        return _check_staged(names)
     from .ranges import check_range, push_range
     from .snapshot import Repo
 
     repo = Repo.discover()
+    subject = "the range"
     if rev_range is None:
         # pre-push gives no refs for a branch whose history the remote lacks entirely
         rev_range = push_range(repo, from_ref or "", to_ref or local)
         branch = branch or _branch_name(local or "")
+        subject = "the push"
     elif branch is None:
         branch = os.environ.get("GITHUB_HEAD_REF") or (None if repo.bare else repo.branch())
-    return check_range(repo, rev_range, branch, names)
+    findings, warnings = check_range(repo, rev_range, branch, names, subject)
+    warn(warnings)
+    return findings
+
+
+def _check_staged(names) -> list:
+    from .config import load_config, staged_config_weakens
+    from .runner import run_checks
+
+    snapshot = _staged_snapshot()
+    config = load_config(snapshot)
+    warn_unstaged_config(snapshot)
+    warn([staged_config_weakens(snapshot, config)])
+    return run_checks(snapshot, names, config)
+
+
+def warn_unstaged_config(snapshot) -> None:
+    """The config is read from the index: say so when the work tree's differs."""
+    from .config import unstaged_config
+
+    warn(f"{name} has changes that are not staged; they count once you git add {name}"
+         for name in unstaged_config(snapshot))
+
+
+def warn(lines) -> None:
+    """One stderr line per warning that is not a finding."""
+    for line in lines:
+        if line:
+            emit(f"impl-hooks: warning: {line}", sys.stderr)
 
 
 def _branch_name(ref: str) -> str | None:
@@ -157,15 +213,15 @@ def structure_main(argv: Sequence[str] | None = None) -> int:
 
 def fix_structure(snapshot) -> int:
     """Rewrite stale structure sections atomically; never touches the index."""
-    from .atomic import write_atomic
     from .checks.structure import fixed_texts
     from .config import load_config
     from .runner import run_checks
+    from .safepath import write_text
 
     config = load_config(snapshot)
     rewritten = fixed_texts(snapshot, config)
     for file, text in rewritten.items():
-        write_atomic(os.path.join(snapshot.root, file), text)
+        write_text(snapshot.repo, file, text)
         emit(f"rewrote {file}")
     if rewritten:
         emit(f"impl-hooks: review and stage the change: git add {' '.join(sorted(rewritten))}")
@@ -205,42 +261,33 @@ def agent_review(snapshot, no_cache: bool, fmt: str) -> int:
 
 def agent_fix(snapshot) -> int:
     """Ask the agent to edit the work tree so the deterministic findings go away."""
-    from .agent.fix import apply_edits, propose_fixes
+    from .agent.fix import fix
     from .agent.progress import elapsed_ticker
     from .config import load_config
-    from .findings import render_text
     from .runner import HOOK_CHECKS, run_checks
+    from .safepath import shown
 
     config = load_config(snapshot)
     findings = [f for f in run_checks(snapshot, HOOK_CHECKS["impl-check"], config) if f.blocks]
     if not findings:
         emit("agent --fix: nothing to fix, the deterministic checks pass")
         return 0
-    files = {}
-    for path in dict.fromkeys(f.path for f in findings if f.path):
-        try:
-            with open(os.path.join(snapshot.root, path), encoding="utf-8", newline="") as fh:
-                files[path] = fh.read()
-        except (OSError, UnicodeDecodeError):
-            continue  # a report that does not exist yet: the agent may create it
-    proposal = propose_fixes(render_text(findings), files, config["agent"], cwd=snapshot.root,
-                             progress=elapsed_ticker())
-    for note in proposal.notes:
+    result = fix(snapshot, findings, config["agent"], progress=elapsed_ticker())
+    for note in result.notes:
         emit(f"agent: {note}", sys.stderr)
-    if proposal.error:
-        emit(f"impl-hooks: agent --fix could not run: {proposal.error}", sys.stderr)
-        if proposal.hint:
-            emit(f"  hint: {proposal.hint}", sys.stderr)
+    if result.error:
+        emit(f"impl-hooks: agent --fix: {result.error}", sys.stderr)
+        if result.hint:
+            emit(f"  hint: {result.hint}", sys.stderr)
         return 2
-    applied = apply_edits(snapshot.root, proposal.edits)
-    for path in applied.written:
-        emit(f"rewrote {path}")
-    for path, reason in applied.refused:
-        emit(f"refused {path}: {reason}", sys.stderr)
-    if applied.written:
-        emit(f"impl-hooks: review the edits and stage them: git add {' '.join(applied.written)}")
+    for path, how in result.written:
+        emit(f"{how} {path}")
+    for path, reason in result.refused:
+        emit(f"refused {shown(path)}: {reason}", sys.stderr)
+    if result.written:
+        emit(f"impl-hooks: review the edits and stage them: git add {' '.join(p for p, _ in result.written)}")
         return 1
-    emit("agent --fix: the agent proposed no change")
+    emit("agent --fix: no change written")
     return 1
 
 
@@ -262,11 +309,9 @@ def branch_created_main(argv: Sequence[str] | None = None) -> int:
         branch = repo.branch()
         if branch is None or not just_created(repo, branch):
             return 0
-        snapshot = Snapshot(repo, before=repo.head(), branch=branch)
+        snapshot = Snapshot(repo, before=repo.head(), branch=branch, stage="post-checkout")
         config = load_config(snapshot)
         findings = [f for f in branch_check(snapshot, Contexts(snapshot), config) if f.code == "B001"]
-        for finding in findings:
-            finding.message = finding.message.replace("does not match", "was created, but does not match")
         # git keeps the branch either way; a non-zero exit is what makes pre-commit show the fix
         return report(findings, args.get("--format"))
 
@@ -286,7 +331,7 @@ def just_created(repo, branch: str) -> bool:
 
 def _issue_for_message(repo) -> tuple:
     """The issue the commit is for: from the branch, else from the context."""
-    from .checks.branch import branch_issue
+    from .config import branch_issue
     from .config import load_config
     from .context import Contexts
     from .snapshot import Snapshot

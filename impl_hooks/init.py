@@ -6,18 +6,21 @@ apply_init writes them atomically; the CLI prints describe() and next_steps().
 from __future__ import annotations
 
 import json
-import os
 import re
 from typing import NamedTuple
 
 from . import __version__
 from .config import BASE, PRESET_DEFAULTS, PRESETS, merge, to_toml, tomllib
 from .errors import UsageError, toml_error
+from .install import LAUNCHER, LAUNCHER_PATH
+from .safepath import read_bytes, read_text, write_text
 
-REPO_URL = "https://example.com/your-mirror/impl-hooks"  # where the team hosts this repository
-REV = "v" + __version__
 HOOK_TYPES = ["pre-commit", "commit-msg", "prepare-commit-msg", "post-checkout", "pre-push"]
 CLAUDE_COMMAND = "impl-claude-hook"  # = `impl-hooks claude-hook`, without click's start-up on every Bash call
+# Claude Code runs hook commands with its own PATH: the committed launcher finds the environment
+CLAUDE_LAUNCH = f'"$CLAUDE_PROJECT_DIR"/{LAUNCHER_PATH} {CLAUDE_COMMAND}'
+CLAUDE_TOOLS = "Bash|Write|Edit|MultiEdit|NotebookEdit"  # the guard judges edits of our config too
+LAUNCHER_MODE = 0o755
 
 CREATE = "create"
 UPDATE = "update"
@@ -54,7 +57,7 @@ jobs:
         with:
           python-version: "3.12"
       - name: Install impl-hooks
-        run: pip install "git+{repo_url}@{rev}"
+        run: pip install {requirement}
       - name: Check the pull request's commits
         env:
           BASE_SHA: ${{ github.event.pull_request.base.sha }}
@@ -63,9 +66,17 @@ jobs:
 """
 
 CLAUDE_HOOKS = {  # Claude Code settings: event -> one matcher group
-    "PreToolUse": {"matcher": "Bash", "hooks": [{"type": "command", "command": CLAUDE_COMMAND}]},
-    "Stop": {"hooks": [{"type": "command", "command": CLAUDE_COMMAND}]},
+    "PreToolUse": {"matcher": CLAUDE_TOOLS, "hooks": [{"type": "command", "command": CLAUDE_LAUNCH}]},
+    "Stop": {"hooks": [{"type": "command", "command": CLAUDE_LAUNCH}]},
 }
+
+# The hooks of the local form: (id, name, stages, judges the snapshot rather than a file git passes)
+LOCAL_HOOKS = (
+    ("impl-check", "impl-hooks (all checks)", "pre-commit, pre-push", True),
+    ("impl-commit-msg", "impl-hooks message names the issue", "commit-msg", False),
+    ("impl-prepare-msg", "impl-hooks put the issue id in the message", "prepare-commit-msg", False),
+    ("impl-branch-created", "impl-hooks new branch name", "post-checkout", True),
+)
 
 
 class Write(NamedTuple):
@@ -75,24 +86,44 @@ class Write(NamedTuple):
     note: str = ""  # for SKIP_ODD: what to paste by hand
 
 
+class Source(NamedTuple):
+    """Where pre-commit takes impl-hooks from: this machine's install (`repo: local`,
+    offline, no hook environment to build) or the team's hosted copy."""
+    repo_url: str = ""
+    rev: str = ""
+
+    def requirement(self) -> str:
+        return f'"git+{self.repo_url}@{self.rev}"' if self.repo_url else f'"impl-hooks=={__version__}"'
+
+
 class InitPlan(NamedTuple):
     root: str
     preset: str
     pinned: bool   # False: none detected, `preset` left unset so detection keeps working
     writes: list
+    protected: str = ""  # the current branch, when commits to it are refused
 
 
 # -- texts ----------------------------------------------------------------------
 
-def workflow_text() -> str:
-    return WORKFLOW.replace("{repo_url}", REPO_URL).replace("{rev}", REV)
+def workflow_text(source: Source = Source()) -> str:
+    return WORKFLOW.replace("{requirement}", source.requirement())
 
 
-def precommit_entry(indent: str = "", nl: str = "\n") -> str:
+def precommit_entry(indent: str = "", nl: str = "\n", source: Source = Source()) -> str:
     """Our `repos:` item, pre-commit's own layout, at the given indent."""
-    lines = [f"-   repo: {REPO_URL}", f"    rev: {REV}", "    hooks:",
-             "    -   id: impl-check", "    -   id: impl-commit-msg", "    -   id: impl-prepare-msg",
-             "    -   id: impl-branch-created"]
+    if source.repo_url:
+        lines = [f"-   repo: {source.repo_url}", f"    rev: {source.rev}", "    hooks:"]
+        lines += [f"    -   id: {hook}" for hook, _, _, _ in LOCAL_HOOKS]
+    else:
+        lines = ["-   repo: local  # impl-hooks as installed on each machine (impl-hooks init records where)",
+                 "    hooks:"]
+        for hook, name, stages, snapshot in LOCAL_HOOKS:
+            lines += [f"    -   id: {hook}", f"        name: {name}", f"        entry: {LAUNCHER_PATH} {hook}",
+                      "        language: system"]
+            if snapshot:
+                lines += ["        pass_filenames: false", "        always_run: true"]
+            lines.append(f"        stages: [{stages}]")
     return "".join(indent + line + nl for line in lines)
 
 
@@ -130,14 +161,6 @@ def pyproject_table(preset: str, pinned: bool) -> str:
 
 
 # -- the config file ------------------------------------------------------------------
-
-def _read(path: str) -> str | None:
-    try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            return fh.read()
-    except FileNotFoundError:
-        return None
-
 
 def _without_ours(data: dict) -> dict:
     rest = dict(data)
@@ -185,9 +208,9 @@ def _pyproject_write(text: str, preset: str, pinned: bool, force: bool) -> Write
     return Write(PYPROJECT, new, UPDATE)
 
 
-def _config_write(root: str, preset: str, pinned: bool, force: bool) -> Write:
-    own = _read(os.path.join(root, OWN_CONFIG))
-    pyproject = _read(os.path.join(root, PYPROJECT))
+def _config_write(repo, preset: str, pinned: bool, force: bool) -> Write:
+    own = read_text(repo, OWN_CONFIG)
+    pyproject = read_text(repo, PYPROJECT)
     if own is None and pyproject is not None:
         return _pyproject_write(pyproject, preset, pinned, force)
     action = CREATE if own is None else UPDATE if force else SKIP_EXISTS
@@ -199,6 +222,7 @@ def _config_write(root: str, preset: str, pinned: bool, force: bool) -> Write:
 TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:(.*)$")
 OUR_REPO = re.compile(r"^\s*-?\s*repo:\s*[\"']?(\S*?impl-hooks(?:\.git)?)[\"']?\s*(?:#.*)?$")
 OUR_HOOK = re.compile(r"^\s*-?\s*id:\s*[\"']?impl-check[\"']?\s*(?:#.*)?$")
+HOOK_ID = re.compile(r"^\s*-?\s*id:\s*[\"']?([\w.-]+)")
 
 
 def _value(rest: str) -> str:
@@ -248,10 +272,10 @@ def _with_hook_types(lines: list[str], nl: str) -> list[str] | None:
     return lines[:items[-1] + 1] + missing + lines[items[-1] + 1:]
 
 
-def edit_precommit(text: str, force: bool) -> tuple[str | None, str]:
+def edit_precommit(text: str, force: bool, source: Source = Source()) -> tuple[str | None, str]:
     """(new text, action) for an existing config; (None, SKIP_*) when we leave it alone."""
     if not text.strip():
-        return hook_types_line() + "repos:\n" + precommit_entry(), UPDATE
+        return hook_types_line() + "repos:\n" + precommit_entry(source=source), UPDATE
     nl = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines(keepends=True)
     if not lines[-1].endswith("\n"):
@@ -272,9 +296,8 @@ def edit_precommit(text: str, force: bool) -> tuple[str | None, str]:
     indent = re.match(r"^(\s*)", lines[starts[0]]).group(1) if starts else ""
     starts = [i for i in starts if lines[i].startswith(indent + "-")]
     spans = [(s, e) for s, e in zip(starts, starts[1:] + [end])]
-    ours = [(s, e) for s, e in spans
-            if any(OUR_REPO.match(line) or OUR_HOOK.match(line) for line in lines[s:e])]
-    entry = precommit_entry(indent, nl).splitlines(keepends=True)
+    ours = [(s, e) for s, e in spans if _is_ours(lines[s:e])]
+    entry = precommit_entry(indent, nl, source).splitlines(keepends=True)
     if ours and not force:
         return None, SKIP_EXISTS
     if ours:
@@ -295,14 +318,22 @@ def edit_precommit(text: str, force: bool) -> tuple[str | None, str]:
     return "".join(lines), UPDATE
 
 
-def _precommit_write(root: str, force: bool) -> Write:
-    text = _read(os.path.join(root, PRECOMMIT))
+def _is_ours(item: list[str]) -> bool:
+    """A `repos:` item that is impl-hooks': our repository, or a local one whose hooks are all ours."""
+    if any(OUR_REPO.match(line) for line in item):
+        return True
+    ids = [m.group(1) for m in map(HOOK_ID.match, item) if m]
+    return bool(ids) and all(i.startswith("impl-") for i in ids) and any(OUR_HOOK.match(line) for line in item)
+
+
+def _precommit_write(repo, force: bool, source: Source) -> Write:
+    text = read_text(repo, PRECOMMIT)
     if text is None:
-        return Write(PRECOMMIT, hook_types_line() + "repos:\n" + precommit_entry(), CREATE)
-    new, action = edit_precommit(text, force)
+        return Write(PRECOMMIT, hook_types_line() + "repos:\n" + precommit_entry(source=source), CREATE)
+    new, action = edit_precommit(text, force, source)
     note = ""
     if action == SKIP_ODD:
-        note = (f"add this item to the `repos:` list of {PRECOMMIT} yourself:\n{precommit_entry()}"
+        note = (f"add this item to the `repos:` list of {PRECOMMIT} yourself:\n{precommit_entry(source=source)}"
                 f"and make sure it has:\n{hook_types_line()}")
     return Write(PRECOMMIT, new or "", action, note)
 
@@ -346,8 +377,8 @@ def merge_claude_settings(text: str | None) -> tuple[str, bool]:
     return json.dumps(settings, indent=2, ensure_ascii=False) + "\n", changed
 
 
-def _claude_write(root: str) -> Write:
-    text = _read(os.path.join(root, CLAUDE_SETTINGS))
+def _claude_write(repo) -> Write:
+    text = read_text(repo, CLAUDE_SETTINGS)
     new, changed = merge_claude_settings(text)
     if text is None:
         return Write(CLAUDE_SETTINGS, new, CREATE)
@@ -368,39 +399,57 @@ def detect(repo) -> str:
 
 
 def plan_init(root: str, preset: str | None = None, claude: bool = False, github: bool = False,
-              force: bool = False) -> InitPlan:
+              force: bool = False, source: Source = Source()) -> InitPlan:
     """What init would write in the repository containing `root`, and why; writes nothing."""
+    from .globs import match_name
     from .snapshot import Repo
 
     repo = Repo.discover(root)
     if preset is not None and preset not in PRESETS:
         raise UsageError(f"unknown preset '{preset}' (choose from {', '.join(PRESETS)})")
+    if bool(source.repo_url) != bool(source.rev):
+        raise UsageError("--repo and --rev go together: the remote form needs both (without them init "
+                         "writes a `repo: local` entry that works offline)")
     pinned = preset is not None
     if preset is None:
         preset = detect(repo)
         pinned = preset != "none"
-    writes = [_config_write(repo.root, preset, pinned, force), _precommit_write(repo.root, force)]
+    writes = [_config_write(repo, preset, pinned, force), _precommit_write(repo, force, source)]
+    if not source.repo_url or claude:
+        writes.append(_launcher_write(repo, force))
     if claude:
-        writes.append(_claude_write(repo.root))
+        writes.append(_claude_write(repo))
     if github:
-        exists = os.path.exists(os.path.join(repo.root, WORKFLOW_PATH))
+        exists = read_bytes(repo, WORKFLOW_PATH) is not None
         action = CREATE if not exists else UPDATE if force else SKIP_EXISTS
-        writes.append(Write(WORKFLOW_PATH, workflow_text() if action != SKIP_EXISTS else "", action))
-    return InitPlan(repo.root, preset, pinned, writes)
+        writes.append(Write(WORKFLOW_PATH, workflow_text(source) if action != SKIP_EXISTS else "", action))
+    branch = repo.branch() or ""
+    protected = branch if repo.head() and match_name(branch, BASE["branch"]["protected"]) else ""
+    return InitPlan(repo.root, preset, pinned, writes, protected)
+
+
+def _launcher_write(repo, force: bool) -> Write:
+    text = read_text(repo, LAUNCHER_PATH)
+    if text == LAUNCHER:
+        return Write(LAUNCHER_PATH, "", SKIP_PRESENT)
+    action = CREATE if text is None else UPDATE if force else SKIP_EXISTS
+    return Write(LAUNCHER_PATH, LAUNCHER if action != SKIP_EXISTS else "", action)
 
 
 def apply_init(root: str, plan: InitPlan) -> list[str]:
-    """Write the plan's creates and updates atomically; the paths written."""
-    from .atomic import write_atomic
+    """Write the plan's creates and updates atomically, through safepath; the paths written."""
+    from .snapshot import Repo
 
+    from .install import record_environment
+
+    repo = Repo.discover(root)
     written = []
     for write in plan.writes:
         if write.action not in (CREATE, UPDATE):
             continue
-        path = os.path.join(root, *write.path.split("/"))
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        write_atomic(path, write.text)
+        write_text(repo, write.path, write.text, LAUNCHER_MODE if write.path == LAUNCHER_PATH else None)
         written.append(write.path)
+    record_environment(repo)  # where the launcher finds impl-hooks on this machine
     return written
 
 
@@ -416,13 +465,17 @@ def describe(plan: InitPlan) -> str:
 
 
 def next_steps(plan: InitPlan) -> str:
-    """The commands to run next."""
+    """The commands to run next, in order; each works as printed."""
     written = [w.path for w in plan.writes if w.action in (CREATE, UPDATE)]
-    lines = ["next:",
-             "  pip install pre-commit && pre-commit install   "
-             "# one install sets up every type in default_install_hook_types"]
+    lines = ["next:"]
+    if plan.protected:
+        lines.append(f"  git switch -c SETUP-1-impl-hooks   # commits to {plan.protected} are refused (B002): "
+                     "a branch named after an issue")
     if written:
         lines.append(f"  git add {' '.join(written)}   # impl-hooks reads its config from the index")
-    if any(w.path == CLAUDE_SETTINGS for w in plan.writes):
-        lines.append(f"  pip install \"git+{REPO_URL}@{REV}\"   # Claude Code runs `{CLAUDE_COMMAND}` from PATH")
+    lines.append("  pre-commit install --install-hooks   # the hook types in default_install_hook_types "
+                 "(or: impl-hooks install, plain git hooks, no framework)")
+    lines.append("  git commit -m \"SETUP-1: enforce the plan with impl-hooks\"" if plan.protected
+                 else "  git commit -m \"enforce the plan with impl-hooks\"")
+    lines.append("  impl-hooks doctor   # checks that every hook resolves and runs")
     return "\n".join(lines)

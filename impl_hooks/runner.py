@@ -11,7 +11,7 @@ from .findings import Finding, filter_findings
 # hook id -> check modules (impl_hooks/checks/<name>.py, each with `check`)
 HOOK_CHECKS: dict[str, list[str]] = {
     "impl-branch": ["branch"],
-    "impl-plan": ["plan"],
+    "impl-plan": ["plan", "evidence"],
     "impl-structure": ["structure"],
     "impl-reports": ["reports"],
 }
@@ -28,6 +28,6 @@ def run_checks(snapshot, names: Iterable[str], config=None) -> list[Finding]:
     for name in names:
         module = importlib.import_module(f"impl_hooks.checks.{name}")
         findings.extend(module.check(snapshot, contexts, config))
-    for finding in findings:
-        finding.commit = finding.commit or snapshot.commit_label
+    if snapshot.commit_label:
+        findings = [f if f.commit else f.replace(commit=snapshot.commit_label) for f in findings]
     return filter_findings(findings, config["ignore"], snapshot.line_of)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from .atomic import write_atomic
 from .errors import UsageError
+from .safepath import read_text, write_text
 
 
 def slug(title: str) -> str:
@@ -31,8 +31,12 @@ def default_base(repo) -> str:
     return "HEAD"
 
 
-def create_branch(repo, name: str, base: str) -> None:
-    """Create and check out `name` from `base`, refusing to carry local changes."""
+def create_branch(repo, name: str, base: str) -> str:
+    """Create and check out `name` from `base`, refusing to carry local changes.
+
+    Returns what a failing post-checkout hook (another tool's) said: git made
+    the branch all the same, so the caller goes on and reports it as that
+    hook's, not as its own error."""
     if name in {h.name for h in repo.heads}:
         raise UsageError(f"branch '{name}' exists already: git switch {name}")
     try:
@@ -42,22 +46,31 @@ def create_branch(repo, name: str, base: str) -> None:
     if repo.is_dirty(index=True, working_tree=True, untracked_files=False):
         raise UsageError(f"local changes would be carried to the new branch: stash them first (git stash), "
                          f"or take them along on purpose: git switch -c {name}")
-    from git.exc import GitCommandError
+    import subprocess
 
-    try:
-        repo.git.checkout("-b", name, base)
-    except GitCommandError as exc:
-        lines = (exc.stderr or "").strip().strip("'").splitlines()
-        raise UsageError(lines[-1].strip() if lines else f"git checkout -b {name} failed") from None
+    from .snapshot import git_env
+
+    # -q: what is printed is the hook's, not git's own "Switched to" line
+    proc = subprocess.run(["git", "checkout", "-q", "-b", name, base], cwd=repo.working_dir, env=git_env(),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if proc.returncode == 0:
+        return ""
+    said = proc.stdout.decode("utf-8", "replace").strip()
+    if not repo.head.is_detached and repo.active_branch.name == name:
+        return said or f"exit status {proc.returncode}"
+    lines = said.splitlines()
+    raise UsageError(lines[-1].strip() if lines else f"git checkout -b {name} failed")
 
 
-def record_issue(path: str, issue: str) -> None:
-    """Set current_issue in a Context.toml, where its other keys live, keeping comments."""
+def record_issue(repo, path: str, issue: str) -> None:
+    """Set current_issue in a Context.toml (`path` relative to the repository root), where
+    its other keys live, keeping comments; read and written through safepath."""
     import tomlkit
     from tomlkit.exceptions import TOMLKitError
 
-    with open(path, encoding="utf-8") as fh:
-        text = fh.read()
+    text = read_text(repo, path)
+    if text is None:
+        raise UsageError(f"{path}: no such Context.toml")
     try:
         doc = tomlkit.parse(text)
     except TOMLKitError as exc:
@@ -65,4 +78,4 @@ def record_issue(path: str, issue: str) -> None:
     table = doc.get("context")
     target = table if isinstance(table, dict) and "current_issue" not in doc else doc
     target["current_issue"] = issue
-    write_atomic(path, tomlkit.dumps(doc))
+    write_text(repo, path, tomlkit.dumps(doc))

@@ -31,8 +31,9 @@ def _isolated_git(monkeypatch, tmp_path_factory):
         monkeypatch.setenv(key, value)
     for key in list(os.environ):
         if key.startswith("PRE_COMMIT_") and key != "PRE_COMMIT_HOME" or key in (
-                "GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE", "CLAUDECODE") or key.startswith("ANTHROPIC_"):
-            monkeypatch.delenv(key, raising=False)  # never the real API, never the caller's repo
+                "GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE", "CLAUDECODE", "SPECIFY_FEATURE") \
+                or key.startswith("ANTHROPIC_"):
+            monkeypatch.delenv(key, raising=False)  # never the real API, the caller's repo or feature
 
 
 def git(cwd, *args: str, check: bool = True, input: Optional[str] = None) -> str:
@@ -131,6 +132,34 @@ def phased_plan_repo(repo: Repo, step: str = "2.2", issue: str = "AUTH-12") -> R
         "backend/app/domains/auth/models.py": "class User:\n    name = 'x'\n",
     })
     return repo
+
+
+def sdd_flow_repo(repo: Repo, step: str = "2.1", phase: str = "") -> Repo:
+    """phased-plan in SDD Flow's layout: epics and per-epic steps in Phase 1's plan."""
+    context = f'[context]\ncurrent_epic = "{step.split(".")[0]}"\ncurrent_step = "{step}"\n'
+    if phase:
+        context += f'current_phase = "{phase}"\n'
+    repo.files({
+        "backend/app/domains/albums/Context.toml": context + 'current_domain = "albums"\n',
+        "docs/Phase1/6.1_implementation_plan.md": fixture("sdd_flow/6.1_implementation_plan.md"),
+        "backend/app/domains/albums/models.py": "class Album:\n    title = ''\n",
+    })
+    return repo
+
+
+def line_of_text(text: str, needle: str) -> int:
+    """The 1-based number of the first line of `text` holding `needle`."""
+    return next(n for n, line in enumerate(text.split("\n"), 1) if needle in line)
+
+
+def check_findings(root, hook: str = "impl-check") -> list:
+    """The findings impl-check (or one hook's checks) gives on what is staged in `root`,
+    as `location: CODE message` lines: the whole list, for exact asserts."""
+    from impl_hooks.runner import HOOK_CHECKS, run_checks
+    from impl_hooks.snapshot import Repo as GitRepo, Snapshot
+
+    snapshot = Snapshot.staged(GitRepo.discover(str(root)))
+    return [f"{f.location()}: {f.code} {f.message}" for f in run_checks(snapshot, HOOK_CHECKS[hook])]
 
 
 def spec_issue_repo(repo: Repo) -> Repo:

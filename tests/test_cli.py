@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from impl_hooks.cli import main
 
-from conftest import phased_plan_repo
+from conftest import PROJECT, phased_plan_repo
 
 
 def invoke(repo, monkeypatch, *args):
@@ -27,7 +27,29 @@ def test_check_runs_the_hooks_checks(repo, monkeypatch):
 
 def test_check_with_unknown_hook_is_a_usage_error(repo, monkeypatch):
     result = invoke(repo, monkeypatch, "check", "--hook", "impl-nope")
-    assert result.exit_code == 2 and "unknown hook id" in result.output
+    assert result.exit_code == 2 and "Invalid value for '--hook': 'impl-nope' is not one of" in result.output
+
+
+def test_check_hook_takes_every_manifest_hook_that_judges_the_snapshot(repo, monkeypatch):
+    import yaml
+
+    from impl_hooks.cli import SNAPSHOT_HOOKS
+
+    manifest = yaml.safe_load((PROJECT / ".pre-commit-hooks.yaml").read_text())
+    snapshot_hooks = [h["id"] for h in manifest if h.get("pass_filenames") is False
+                      and set(h["stages"]) & {"pre-commit", "pre-push"}]
+    assert sorted(snapshot_hooks) == sorted(SNAPSHOT_HOOKS)
+    help_text = invoke(repo, monkeypatch, "check", "--help").output
+    assert all(hook in help_text for hook in SNAPSHOT_HOOKS)
+
+
+def test_check_hook_impl_agent_runs_the_agent_pass(repo, monkeypatch):
+    repo.files({"README.md": "# app\n"}).commit("first")
+    repo.branch("APP-1-x")
+    repo.files({"a.py": "x = 1\n"}).stage()
+    result = invoke(repo, monkeypatch, "check", "--hook", "impl-agent")
+    assert result.exit_code == 0
+    assert "A002 (warning) agent pass could not run: no ANTHROPIC_API_KEY set" in result.output.splitlines()
 
 
 def test_config_prints_the_effective_toml(repo, monkeypatch):

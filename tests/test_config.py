@@ -4,10 +4,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from impl_hooks.config import load_config, parse_config_text, to_toml, validate
+from impl_hooks.cli import main
+from impl_hooks.config import (BASE, PRESET_DEFAULTS, load_config, merge, parse_config_text, to_toml, validate,
+                                weakenings)
 from impl_hooks.context import Contexts, read_context
 from impl_hooks.errors import ConfigError
 from impl_hooks.hooks import check_main
@@ -77,10 +80,97 @@ def test_pyproject_without_our_table_is_zero_config(repo):
     assert load_config(staged(repo))["source"] == ""
 
 
-def test_untracked_config_file_is_read_from_the_work_tree(repo):
+ON_MAIN = ("B002 commit on protected branch 'main'\n"
+           "  hint: commit on a branch named after the issue: impl-hooks start ISSUE-ID, "
+           "or git switch -c ISSUE-ID to take the staged changes along\n")
+
+
+def test_untracked_config_never_changes_the_verdict(repo, run_hook):
     repo.files({"a.py": "x\n"}).commit()
+    repo.files({"b.py": "y\n"}).stage()
     repo.write(".impl-hooks.toml", "ignore = ['B']\n")
-    assert load_config(staged(repo))["ignore"] == ["B"]
+    assert load_config(staged(repo))["ignore"] == []
+    assert run_hook(check_main, repo.root) == (1, ON_MAIN, (
+        "impl-hooks: warning: .impl-hooks.toml has changes that are not staged; "
+        "they count once you git add .impl-hooks.toml\n"))
+
+
+def test_unstaged_edit_of_the_config_does_not_count(repo, run_hook):
+    repo.files({".impl-hooks.toml": "ignore = ['B']\n", "a.py": "x\n"}).commit()
+    repo.files({"b.py": "y\n"}).stage()
+    repo.write(".impl-hooks.toml", "ignore = []\n")
+    assert run_hook(check_main, repo.root) == (0, "", (
+        "impl-hooks: warning: .impl-hooks.toml has changes that are not staged; "
+        "they count once you git add .impl-hooks.toml\n"))
+
+
+def test_config_command_shows_the_index_config_and_names_the_unstaged_file(repo, monkeypatch):
+    repo.files({"a.py": "x\n"}).commit()
+    repo.write(".impl-hooks.toml", "preset = 'spec-kit'\n")
+    monkeypatch.chdir(repo.root)
+    result = CliRunner().invoke(main, ["config"])
+    assert result.exit_code == 0
+    assert result.stderr == ("impl-hooks: warning: .impl-hooks.toml has changes that are not staged; "
+                             "they count once you git add .impl-hooks.toml\n")
+    assert result.stdout.splitlines()[:3] == ["# effective config (defaults; preset none)", "[tool.impl-hooks]",
+                                              "preset = 'none'"]
+
+
+def test_unstaged_pyproject_edit_outside_our_table_is_silent(repo, run_hook):
+    repo.files({"pyproject.toml": "[project]\nname = 'x'\n", "a.py": "x\n"}).commit()
+    repo.branch("AUTH-1").files({"b.py": "y\n"}).stage()
+    repo.write("pyproject.toml", "[project]\nname = 'y'\n")
+    assert run_hook(check_main, repo.root) == (0, "", "")
+
+
+def test_staged_config_that_turns_checks_off_gets_one_warning_line(repo, run_hook):
+    repo.files({".impl-hooks.toml": "[approval]\nrequired = false\n", "a.py": "x\n"}).commit()
+    repo.branch("AUTH-1").files({".impl-hooks.toml": (
+        "ignore = ['P', 'R001']\n[plan]\nrequire = 'off'\n[branch]\nprotected = ['release/*']\n")}).stage()
+    assert run_hook(check_main, repo.root) == (0, "", (
+        "impl-hooks: warning: the staged .impl-hooks.toml weakens the checks: plan.require progress → off; "
+        "ignore adds P, R001; branch.protected drops main, master\n"))
+
+
+def test_staged_config_that_tightens_the_checks_is_silent(repo, run_hook):
+    repo.files({".impl-hooks.toml": "ignore = ['S003']\n", "a.py": "x\n"}).commit()
+    repo.branch("AUTH-1").files({".impl-hooks.toml": "ignore = []\n[approval]\nrequired = false\n"}).stage()
+    assert run_hook(check_main, repo.root) == (0, "", "")
+
+
+REPORT = {"path": "r.md", "sections": ["Changes", "Limits"], "when": "always"}
+
+
+@pytest.mark.parametrize("before,after,lost", [
+    ({}, {}, []),
+    ({"ignore": ["P"]}, {"ignore": ["P001", "S003"]}, ["ignore adds S003"]),
+    ({}, {"preset": "none"}, ["preset phased-plan → none", "plan.evidence paths+names → paths",
+                              "plan.paths drops docs/Phase{phase}/6.1_implementation_plan.md",
+                              "reports.require drops docs/Phase{phase}/Steps/{step}/6.2_implementation_report.md",
+                              "reports.require drops docs/Phase{phase}/Steps/{step}/6.2_testing_plan.md"]),
+    ({"approval": {"required": True}}, {}, ["approval.required true → false"]),
+    ({"plan": {"require": "step-complete"}}, {"plan": {"require": "progress"}},
+     ["plan.require step-complete → progress"]),
+    ({}, {"plan": {"require": "step-complete"}}, []),
+    ({}, {"plan": {"evidence": "paths"}}, ["plan.evidence paths+names → paths"]),
+    ({"agent": {"on_error": "block"}}, {}, ["agent.on_error block → allow"]),
+    ({}, {"branch": {"exempt": ["wip/*"]}}, ["branch.exempt adds wip/*"]),
+    ({}, {"branch": {"pattern": ""}}, ["branch.pattern changed"]),
+    ({}, {"structure": {"files": ["CLAUDE.md"]}}, ["structure.files drops */CLAUDE.md, AGENTS.md"]),
+    ({"reports": {"require": [REPORT]}}, {}, ["reports.require drops r.md"]),
+    ({"reports": {"require": [REPORT]}}, {"reports": {"require": [dict(REPORT, sections=["Changes"])]}},
+     ["reports.require r.md drops sections Limits"]),
+    ({"reports": {"require": [REPORT]}}, {"reports": {"require": [dict(REPORT, when="step-completed")]}},
+     ["reports.require r.md only when the step completes"]),
+    ({"reports": {"require": [dict(REPORT, template="t.md")]}}, {"reports": {"require": [REPORT]}},
+     ["reports.require r.md drops its template"]),
+])
+def test_weakenings_name_what_the_new_config_turns_off(before, after, lost):
+    def full(user):
+        preset = user.get("preset", "phased-plan")
+        return dict(merge(merge(BASE, PRESET_DEFAULTS[preset]), user), preset=preset)
+
+    assert weakenings(full(before), full(after)) == lost
 
 
 def test_effective_config_prints_as_toml_that_reads_back(repo):
@@ -94,7 +184,7 @@ def test_effective_config_prints_as_toml_that_reads_back(repo):
 def test_context_keys_top_level_or_under_context_table():
     flat = read_context('current_step = "2.3"\ncurrent_issue = "A-1"\n', "Context.toml")
     nested = read_context('[context]\ncurrent_step = "2.3"\ncurrent_issue = "A-1"\n', "Context.toml")
-    assert (flat.step, flat.phase, flat.issue) == (nested.step, nested.phase, nested.issue) == ("2.3", "2", "A-1")
+    assert (flat.step, flat.phase, flat.issue) == (nested.step, nested.phase, nested.issue) == ("2.3", "", "A-1")
 
 
 def test_explicit_phase_wins_over_the_step_prefix():

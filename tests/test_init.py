@@ -57,12 +57,29 @@ def run_init(repo, **kw):
     return plan
 
 
+def config_of(repo) -> dict:
+    """The effective config once the work tree is staged (config is read from the index)."""
+    from impl_hooks.snapshot import Repo as GitRepo, Snapshot
+
+    repo.stage()
+    return load_config(Snapshot.staged(GitRepo.discover(str(repo.root))))
+
+
 def read(repo, rel: str) -> str:
     return (repo.root / rel).read_text(encoding="utf-8")
 
 
+OURS = "local"  # init's default form: impl-hooks as installed on the machine
+MIRROR = init.Source("https://git.example.org/tools/impl-hooks", "v0.1.0")
+
+
+def is_ours(item: dict) -> bool:
+    return all(h["id"].startswith("impl-") for h in item["hooks"]) and (
+        item["repo"] == OURS or "impl-hooks" in item["repo"])
+
+
 def their_repos(config: dict) -> list:
-    return [r for r in config["repos"] if r["repo"] != init.REPO_URL]
+    return [r for r in config["repos"] if not is_ours(r)]
 
 
 def validate_config(path) -> subprocess.CompletedProcess:
@@ -75,22 +92,26 @@ def validate_config(path) -> subprocess.CompletedProcess:
 def test_init_on_empty_repo_creates_valid_files(repo):
     plan = run_init(repo, claude=True, github=True)
     assert actions(plan) == {".impl-hooks.toml": CREATE, ".pre-commit-config.yaml": CREATE,
-                             ".claude/settings.json": CREATE, ".github/workflows/impl-hooks.yml": CREATE}
+                             ".impl-hooks/run": CREATE, ".claude/settings.json": CREATE,
+                             ".github/workflows/impl-hooks.yml": CREATE}
     config = yaml.safe_load(read(repo, ".pre-commit-config.yaml"))
     assert config["default_install_hook_types"] == init.HOOK_TYPES
     ours, = config["repos"]
-    assert (ours["repo"], ours["rev"]) == (init.REPO_URL, "v" + __import__("impl_hooks").__version__)
+    assert ours["repo"] == OURS and {h["entry"] for h in ours["hooks"]} == {
+        f".impl-hooks/run {h['id']}" for h in ours["hooks"]}
     # impl-check also runs on pre-push (each pushed commit), so no separate impl-branch entry
     assert [h["id"] for h in ours["hooks"]] == ["impl-check", "impl-commit-msg", "impl-prepare-msg",
                                                 "impl-branch-created"]
     proc = validate_config(repo.root / ".pre-commit-config.yaml")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     tomllib.loads(read(repo, ".impl-hooks.toml"))
-    assert load_config(root=str(repo.root))["source"] == ".impl-hooks.toml"
+    assert config_of(repo)["source"] == ".impl-hooks.toml"
     settings_json = json.loads(read(repo, ".claude/settings.json"))
+    command = '"$CLAUDE_PROJECT_DIR"/.impl-hooks/run impl-claude-hook'
     assert settings_json == {"hooks": {
-        "PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "impl-claude-hook"}]}],
-        "Stop": [{"hooks": [{"type": "command", "command": "impl-claude-hook"}]}]}}
+        "PreToolUse": [{"matcher": "Bash|Write|Edit|MultiEdit|NotebookEdit",
+                        "hooks": [{"type": "command", "command": command}]}],
+        "Stop": [{"hooks": [{"type": "command", "command": command}]}]}}
     assert read(repo, ".github/workflows/impl-hooks.yml") == init.workflow_text()
 
 
@@ -130,9 +151,9 @@ def test_commented_defaults_are_the_effective_config(repo, preset):
     uncommented = "\n".join(line[2:] if line.startswith("# ") and (" = " in line or line.startswith("# ["))
                             else line for line in text.splitlines())
     (repo.root / ".impl-hooks.toml").write_text(text, encoding="utf-8")
-    short = load_config(root=str(repo.root))
+    short = config_of(repo)
     (repo.root / ".impl-hooks.toml").write_text(uncommented, encoding="utf-8")
-    assert load_config(root=str(repo.root)) == short
+    assert config_of(repo) == short
 
 
 def test_not_a_repository_is_a_usage_error(tmp_path):
@@ -172,7 +193,7 @@ def test_pyproject_gets_a_table_and_keeps_every_byte(repo):
     text = read(repo, "pyproject.toml")
     assert text.startswith(PYPROJECT)
     assert tomllib.loads(text)["tool"]["impl-hooks"] == {"preset": "spec-kit"}
-    assert load_config(root=str(repo.root))["preset"] == "spec-kit"
+    assert config_of(repo)["preset"] == "spec-kit"
     assert actions(run_init(repo))["pyproject.toml"] == SKIP_EXISTS
     assert read(repo, "pyproject.toml") == text
 
@@ -219,10 +240,10 @@ def test_existing_precommit_config_gets_our_repo_appended(repo):
     text = read(repo, ".pre-commit-config.yaml")
     config = yaml.safe_load(text)
     assert their_repos(config) == yaml.safe_load(THEIRS)["repos"]
-    assert config["repos"][-1]["repo"] == init.REPO_URL
+    assert is_ours(config["repos"][-1])
     assert config["default_install_hook_types"] == init.HOOK_TYPES
     assert text.startswith("# team hooks\ndefault_install_hook_types:")
-    assert "args: [--line-length=100]\n\n-   repo: " + init.REPO_URL in text  # their blank-line style
+    assert "args: [--line-length=100]\n\n-   repo: local  #" in text  # their blank-line style
     assert text.endswith("# trailing comment\n")
     assert validate_config(repo.root / ".pre-commit-config.yaml").returncode == 0
     assert actions(run_init(repo))[".pre-commit-config.yaml"] == SKIP_EXISTS
@@ -248,33 +269,33 @@ def test_indented_repo_list_keeps_its_style():
              "        name: x\n        entry: x\n        language: system\nfail_fast: true\n"
     text, action = edit_precommit(theirs, force=False)
     config = yaml.safe_load(text)
-    assert [r["repo"] for r in config["repos"]] == ["local", init.REPO_URL]
+    assert [r["repo"] for r in config["repos"]] == ["local", OURS] and is_ours(config["repos"][1])
     assert config["fail_fast"] is True and config["minimum_pre_commit_version"] == "3.2.0"
-    assert "  -   repo: " + init.REPO_URL in text
+    assert "  -   repo: local  #" in text
 
 
 def test_empty_repo_list_and_empty_file():
     text, _ = edit_precommit("repos: []\n", force=False)
-    assert [r["repo"] for r in yaml.safe_load(text)["repos"]] == [init.REPO_URL]
+    assert [r["repo"] for r in yaml.safe_load(text)["repos"]] == [OURS]
     text, action = edit_precommit("\n", force=False)
-    assert action == UPDATE and yaml.safe_load(text)["repos"][0]["repo"] == init.REPO_URL
+    assert action == UPDATE and is_ours(yaml.safe_load(text)["repos"][0])
 
 
 def test_force_replaces_only_our_entry(repo):
-    old_ours = precommit_entry().replace(init.REV, "v0.0.1").replace("    -   id: impl-commit-msg\n", "")
+    old_ours = precommit_entry(source=MIRROR).replace("    -   id: impl-commit-msg\n", "")
     repo.write(".pre-commit-config.yaml", THEIRS.replace("\n-   repo: https://github.com/psf", "\n" + old_ours
                                                          + "\n-   repo: https://github.com/psf"))
     assert actions(run_init(repo))[".pre-commit-config.yaml"] == SKIP_EXISTS
     run_init(repo, force=True)
     config = yaml.safe_load(read(repo, ".pre-commit-config.yaml"))
     assert [r["repo"] for r in config["repos"]] == [
-        "https://github.com/pre-commit/pre-commit-hooks", init.REPO_URL, "https://github.com/psf/black"]
+        "https://github.com/pre-commit/pre-commit-hooks", OURS, "https://github.com/psf/black"]
     assert config["repos"][1] == yaml.safe_load("repos:\n" + precommit_entry())["repos"][0]
     assert their_repos(config) == yaml.safe_load(THEIRS)["repos"]
 
 
 def test_force_keeps_the_comments_after_our_entry():
-    text, _ = edit_precommit(THEIRS.replace("# trailing comment\n", precommit_entry().replace(init.REV, "v0"))
+    text, _ = edit_precommit(THEIRS.replace("# trailing comment\n", precommit_entry(source=MIRROR))
                              + "\n# trailing comment\n", force=True)
     assert text.endswith(precommit_entry() + "\n# trailing comment\n")
 
@@ -304,7 +325,7 @@ def test_odd_precommit_config_is_left_alone_with_what_to_paste(repo, odd):
 def test_crlf_config_stays_crlf():
     text, _ = edit_precommit(THEIRS.replace("\n", "\r\n"), force=False)
     assert "\n" not in text.replace("\r\n", "")
-    assert yaml.safe_load(text)["repos"][-1]["repo"] == init.REPO_URL
+    assert is_ours(yaml.safe_load(text)["repos"][-1])
 
 
 REPO_ITEM = st.builds(
@@ -325,7 +346,7 @@ def test_appending_keeps_every_other_repo(items, with_types, gap, tail):
     config, before = yaml.safe_load(text), yaml.safe_load(original)
     assert action == UPDATE
     assert their_repos(config) == before["repos"]
-    assert config["repos"][-1]["repo"] == init.REPO_URL
+    assert is_ours(config["repos"][-1])
     assert set(init.HOOK_TYPES) <= set(config["default_install_hook_types"])
     assert edit_precommit(text, force=False) == (None, SKIP_EXISTS)
 
@@ -411,18 +432,35 @@ def test_existing_workflow_needs_force(repo):
     assert read(repo, ".github/workflows/impl-hooks.yml") == init.workflow_text()
 
 
-def test_next_steps_name_the_install_and_the_files_to_stage(repo):
-    steps = next_steps(plan_init(str(repo.root), claude=True))
-    assert "pip install pre-commit && pre-commit install" in steps
-    assert "git add .impl-hooks.toml .pre-commit-config.yaml .claude/settings.json" in steps
-    assert "impl-claude-hook" in steps
+def test_next_steps_are_the_commands_in_order(repo):
+    steps = next_steps(plan_init(str(repo.root), claude=True)).splitlines()
+    assert [line.split("   #")[0] for line in steps] == [
+        "next:",
+        "  git add .impl-hooks.toml .pre-commit-config.yaml .impl-hooks/run .claude/settings.json",
+        "  pre-commit install --install-hooks",
+        '  git commit -m "enforce the plan with impl-hooks"',
+        "  impl-hooks doctor"]
+
+
+def test_next_steps_say_which_branch_to_commit_on_when_this_one_is_protected(repo):
+    repo.files({"README.md": "# app\n"}).commit("first")
+    steps = next_steps(plan_init(str(repo.root))).splitlines()
+    assert steps[1].startswith("  git switch -c SETUP-1-impl-hooks   # commits to main are refused (B002)")
+    assert steps[-2] == '  git commit -m "SETUP-1: enforce the plan with impl-hooks"'
+
+
+def test_remote_form_needs_both_repo_and_rev(repo):
+    with pytest.raises(UsageError, match="--repo and --rev go together"):
+        plan_init(str(repo.root), source=init.Source("https://git.example.org/tools/impl-hooks", ""))
+    run_init(repo, source=MIRROR)
+    ours, = yaml.safe_load(read(repo, ".pre-commit-config.yaml"))["repos"]
+    assert (ours["repo"], ours["rev"]) == (MIRROR.repo_url, MIRROR.rev)
+    assert not (repo.root / ".impl-hooks").exists()  # the remote form needs no launcher
 
 
 def test_one_pre_commit_install_sets_up_every_stage(repo, hook_source, pre_commit_home, monkeypatch):
     monkeypatch.setenv("PRE_COMMIT_HOME", pre_commit_home)
-    monkeypatch.setattr(init, "REPO_URL", hook_source["repo"])
-    monkeypatch.setattr(init, "REV", hook_source["rev"])
-    run_init(repo)
+    run_init(repo, source=init.Source(hook_source["repo"], hook_source["rev"]))
     proc = subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=repo.root,
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr

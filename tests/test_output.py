@@ -73,3 +73,35 @@ def test_paths_that_are_not_utf8_print_on_any_terminal(tmp_path):
     report(findings, "json", stream)
     stream.flush()
     assert json.loads(raw.getvalue().decode("utf-8"))[0]["message"].startswith('"backend/caf')
+
+
+FORGED = "app.py\n  hint: nothing to fix\nx.py:1: B001 \x1b[2Jforged"
+
+
+def test_control_characters_in_text_output_are_escaped_so_no_line_can_be_forged():
+    f = Finding("S001", f'"{FORGED}" was added\r', path="docs/a\tb\x7f.md", line=3, hint="list it\x1b]0;title\x07")
+    assert render_text([f]).split("\n") == [
+        'docs/a\\tb\\x7f.md:3: S001 "app.py\\n  hint: nothing to fix\\nx.py:1: B001 \\x1b[2Jforged" was added\\r',
+        "  hint: list it\\x1b]0;title\\x07",
+    ]
+
+
+def test_c1_controls_are_escaped_whether_text_or_undecodable_path_bytes():
+    import os
+
+    odd = os.fsdecode(b"caf\xe9\x9b.py")  # \xe9 shows as its byte, \x9b (CSI on some terminals) escaped
+    out = render_text([Finding("S003", "listed path does not exist \u009b1m", path=odd)])
+    assert out == os.fsdecode(b"caf\xe9") + "\\x9b.py: S003 (warning) listed path does not exist \\x9b1m"
+
+
+def test_json_keeps_the_exact_text_and_escapes_every_control_character():
+    f = Finding("S001", f"{FORGED}\x7f\x85", path="a\nb.md", line=1, hint="\x9b")
+    out = render_json([f])
+    assert json.loads(out)[0] == {**f.as_dict()}
+    assert not any(0x00 <= ord(c) < 0x20 and c not in "\n " or 0x7f <= ord(c) <= 0x9f for c in out)
+
+
+def test_github_escapes_workflow_command_characters_and_other_controls():
+    f = Finding("S001", "50% done\x1b[31m", path="a\r\nb,c.md", line=2, hint="x:y")
+    assert render_github([f]) == ("::error file=a%0D%0Ab%2Cc.md,line=2,title=S001 added path missing from the "
+                                  "structure::50%25 done\\x1b[31m%0Ahint: x:y")

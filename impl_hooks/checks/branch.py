@@ -3,18 +3,9 @@ from __future__ import annotations
 
 import re
 
-from ..config import branch_regex
+from ..config import branch_issue, branch_regex
 from ..findings import Finding
 from ..globs import match_name
-
-
-def branch_issue(branch: str | None, config) -> str | None:
-    """The issue id the branch name carries, or None."""
-    regex = branch_regex(config)
-    if not branch or regex is None:
-        return None
-    match = regex.match(branch)
-    return match.group("issue") if match else None
 
 
 def suggested_name(branch: str, issue: str) -> str:
@@ -49,7 +40,8 @@ def check(snapshot, contexts, config) -> list[Finding]:
         hint = f"rename it: git branch -m {branch} {suggested_name(branch, context.issue)}" \
             if context is not None and context.issue else \
             f"rename it after the issue, matching {config['branch']['pattern']}"
-        findings.append(Finding("B001", f"branch '{branch}' does not match the branch pattern",
+        created = " was created, but" if snapshot.stage == "post-checkout" else ""
+        findings.append(Finding("B001", f"branch '{branch}'{created} does not match the branch pattern",
                                 hint=hint))
     if issue and context is not None and context.issue and issue.upper() != context.issue.upper():
         findings.append(Finding(

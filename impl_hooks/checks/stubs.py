@@ -43,7 +43,7 @@ import re
 import warnings
 from typing import Optional
 
-from ..findings import Finding
+from ..findings import WARNING, Finding
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 JS_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
@@ -68,6 +68,9 @@ NO_OP_DOC = re.compile(
 TEST_FILE = re.compile(r"(?:^|/)(?:test_[^/]*|[^/]*_test|tests?|conftest)\.py$|(?:^|/)tests?/")
 
 IGNORE_HINT = "or mark a deliberate no-op with `# impl-hooks: ignore[X001]` on that line"
+# Larger files are not parsed: a commit of generated code must not cost seconds
+# and hundreds of megabytes (a 1 MB module takes about a second to compile).
+MAX_SOURCE_BYTES = 1_000_000
 
 
 def stub_findings(path: str, data: bytes) -> list[Finding]:
@@ -75,11 +78,19 @@ def stub_findings(path: str, data: bytes) -> list[Finding]:
     if b"\0" in data:
         return []
     lower = path.lower()
+    if not lower.endswith(PYTHON_SUFFIXES + JS_SUFFIXES):
+        return []
+    if len(data) > MAX_SOURCE_BYTES:
+        return [_too_large(path, len(data))]
     if lower.endswith(PYTHON_SUFFIXES):
         return python_stub_findings(path, data)
-    if lower.endswith(JS_SUFFIXES):
-        return js_stub_findings(path, data)
-    return []
+    return js_stub_findings(path, data)
+
+
+def _too_large(path: str, size: int) -> Finding:
+    return Finding("X002", f"not checked for stubs or syntax: {size:,} bytes, over the {MAX_SOURCE_BYTES:,}-byte limit",
+                   path=path, line=1, severity=WARNING,
+                   hint="split the module; for generated code, put `impl-hooks: ignore[X002]` in a comment on line 1")
 
 
 # --- Python -----------------------------------------------------------------
@@ -159,15 +170,23 @@ def _placeholder_body(body: list) -> Optional[str]:
 
 
 def _dotted_name(node: ast.AST) -> str:
-    if isinstance(node, ast.Call):
-        node = node.func
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return f"{_dotted_name(node.value)}.{node.attr}"
-    if isinstance(node, ast.Subscript):
-        return _dotted_name(node.value)
-    return ""
+    """`a.b.c` of a name, attribute or subscript chain, through one call at each
+    step (`a().b`); "" where the chain starts with anything else. A loop, not
+    recursion: a chain can be as deep as the compiler allows."""
+    parts = []
+    while True:
+        if isinstance(node, ast.Call):
+            node = node.func
+        if isinstance(node, ast.Name):
+            parts.append(node.id)
+            break
+        if isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+        elif not isinstance(node, ast.Subscript):
+            parts.append("")
+            break
+        node = node.value
+    return ".".join(reversed(parts))
 
 
 def _decorator_names(node: ast.AST) -> list[str]:
