@@ -58,7 +58,8 @@ BASE: dict[str, object] = {
     "structure": {
         "files": STRUCTURE_FILES,
         "heading": "Project Structure",
-        "ignore": ["**/__pycache__/**", "*.pyc", "node_modules", ".git"],
+        # ".*/**": dot-files and dot-folders at the root (tool config, CI) are the team's to list
+        "ignore": ["**/__pycache__/**", "*.pyc", "node_modules", ".git", ".*/**"],
     },
     "reports": {"require": []},
     "todos": {"pattern": ""},
@@ -74,6 +75,7 @@ BASE: dict[str, object] = {
         "max_diff_bytes": 200_000,
         "max_file_bytes": 20_000,
         "exclude": [],
+        "design": ["ARCHITECTURE.md"],  # what the agent reviews against; {placeholders} from the plan
     },
 }
 
@@ -86,6 +88,8 @@ PRESET_DEFAULTS: dict[str, dict[str, object]] = {
             {"path": "docs/Phase{phase}/Steps/{step}/6.2_testing_plan.md",
              "sections": [], "when": "step-completed"},
         ]},
+        "agent": {"design": ["docs/Phase{phase}/5.*_technical_design*.md", "docs/5.*_technical_design*.md",
+                             "ARCHITECTURE.md"]},
     },
     "spec-issue": {"plan": {"paths": ["docs/specs/*.md"]}},
     "features-json": {
@@ -95,10 +99,12 @@ PRESET_DEFAULTS: dict[str, dict[str, object]] = {
              "sections": ["Changes Made", "Deviations from Design", "Known Limitations"],
              "when": "step-completed"},
         ]},
+        "agent": {"design": ["artifacts/{task}-design/design.md", "ARCHITECTURE.md"]},
     },
     "spec-kit": {
         "branch": {"pattern": r"^(?P<issue>\d{3})-[a-z0-9][a-z0-9-]*$"},
         "plan": {"paths": ["specs/{feature}/tasks.md"]},
+        "agent": {"design": ["specs/{feature}/spec.md", "specs/{feature}/plan.md", "ARCHITECTURE.md"]},
     },
     "none": {},
 }
@@ -119,7 +125,8 @@ SCHEMA: dict[str, object] = {
     "approval": {"required": "bool"},
     "agent": {"backend": "enum:anthropic|claude-code", "model": "str",
               "on_error": "enum:allow|block", "timeout": "number", "max_tokens": "int",
-              "max_diff_bytes": "int", "max_file_bytes": "int", "exclude": "list"},
+              "max_diff_bytes": "int", "max_file_bytes": "int", "exclude": "list",
+              "design": "list"},
 }
 REPORT_KEYS = {"path": "str", "sections": "list", "template": "str",
                "when": "enum:step-completed|always"}

@@ -16,11 +16,10 @@ from .config import CONFIG_FILES, effective_config, load_config, read_config_tab
 from .context import Contexts
 from .errors import ConfigError, UsageError
 from .findings import Finding, filter_findings
-from .runner import run_checks
+from .runner import DETERMINISTIC, run_checks
 from .snapshot import (NULL_SHA, BlobReader, Change, Snapshot, TreeFiles, decode_path, parse_combined_paths,
                        parse_raw_diff_by_commit)
 
-CHECKS = ["branch", "plan", "structure", "reports"]
 C001_HINT = "fix the file in that commit (git rebase -i), then check again"
 
 
@@ -91,7 +90,7 @@ def check_commits(repo, base: str | None, tip: str, excluded: list, branch: str 
     """(findings, warnings) for the commits `tip` brings over `excluded`, judged
     with `base`'s config (zero config without a base), each labelled with its short sha."""
     shas = commits(repo, tip, excluded)  # first: a bad range is the error to report
-    names = CHECKS if names is None else names
+    names = DETERMINISTIC if names is None else names
     blobs = BlobReader(repo)
     files = TreeFiles(tree_files(repo, base)) if base else None  # the base's listing serves its first child too
     listed_parent = base

@@ -13,8 +13,11 @@ def test_schema_matches_the_design_contract():
     assert VERDICT_TOOL["name"] == "verdict"
     assert schema["properties"]["decision"]["enum"] == ["approve", "block"]
     item = schema["properties"]["findings"]["items"]
-    assert set(item["properties"]) == {"path", "line", "severity", "message"}
+    assert set(item["properties"]) == {"path", "line", "severity", "message", "question"}
     assert item["properties"]["severity"]["enum"] == ["error", "warning"]
+    assert item["properties"]["question"]["enum"] == [
+        "task-implemented", "entity-not-in-design", "deviation-unrecorded", "other"]
+    assert item["required"] == ["path", "severity", "message"]  # an answer without a question stays valid
 
 
 def test_valid_block_verdict_is_parsed():

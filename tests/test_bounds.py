@@ -13,6 +13,8 @@ import sys
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fake_anthropic import FakeAnthropic, Scripted, message
 from impl_hooks.agent.prompt import AgentInputs
@@ -233,3 +235,25 @@ def test_an_oversized_claude_code_answer_is_a002_and_the_process_is_stopped(monk
     result = review(INPUTS, {"backend": "claude-code", "max_tokens": 100, "timeout": 600}, str(tmp_path / "git"))
     assert result.findings == a002(f"claude's answer is larger than {LIMIT:,} bytes; not read further",
                                    "run `claude -p` by hand to see what it prints")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 80), st.sampled_from(["", "task 1 ", "task 1.1 ", "task 1.1.1 ", "T001 "]),
+                          st.sampled_from(["[ ]", "[x]"])), max_size=60))
+def test_task_nesting_never_passes_the_limit_and_no_task_is_lost(items):
+    text = "### Step 1.1: x\n" + "".join(f"{' ' * indent}- {box} {tid}t{n}\n" for n, (indent, tid, box) in enumerate(items))
+    plan = read_markdown_plan(text)
+    assert [u.title for u in plan.walk() if u.kind == "task"] == [f"t{n}" for n in range(len(items))]
+    assert depth(plan.units[0]) <= MAX_TASK_DEPTH
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab -*1.[]x\n\r\u2028"), max_size=200),
+       st.text(alphabet=st.sampled_from("ab -*1"), max_size=6))
+def test_the_line_holding_a_title_is_a_line_that_holds_it(text, title):
+    line = plan_check._line_finder(text)(title)
+    lines = text.splitlines()
+    if line:
+        assert title and title in lines[line - 1]
+    else:
+        assert not title or not any(title in one for one in lines)

@@ -121,10 +121,29 @@ def test_p007_in_range_mode(sdd, monkeypatch):
     tick(sdd, "2.1.4")
     sdd.files({"backend/app/domains/albums/api.py": "x = 1\n"}).commit("phantom")
     monkeypatch.chdir(sdd.root)
-    result = CliRunner().invoke(main, ["check", "--range", "HEAD~1..HEAD", "--hook", "impl-plan"])
+    result = CliRunner().invoke(main, ["check", "--range", "HEAD~1..HEAD"])
     assert result.exit_code == 1
     assert "P007 task marked complete, but `backend/app/domains/albums/service.py`, `AlbumService` are not in " \
            "the tree" in result.output
+
+
+def test_range_mode_finds_a_name_that_is_committed(sdd, monkeypatch):
+    tick(sdd, "2.1.4")
+    sdd.files({"backend/app/domains/albums/service.py": "class AlbumService:\n    size = 0\n"}).commit("honest")
+    monkeypatch.chdir(sdd.root)
+    result = CliRunner().invoke(main, ["check", "--range", "HEAD~1..HEAD", "--hook", "impl-plan"])
+    assert (result.exit_code, result.output) == (0, "")
+
+
+def test_a_promised_path_the_repository_ignores_is_not_p007(sdd):
+    sdd.files({".gitignore": "config/local.toml\n"}).commit("ignore")
+    sdd.replace(PLAN, "    - [ ] task 2.1.5 Add the `place_album` use case",
+                "    - [ ] task 2.1.5 Add the `place_album` use case\n    - [ ] task 2.1.6 Local settings in "
+                "`config/local.toml` and `config/shared.toml`").commit("plan")
+    line = tick(sdd, "2.1.6")
+    sdd.files({"config/local.toml": "x = 1\n", "backend/app/domains/albums/api.py": "x = 1\n"}).stage()
+    assert check_findings(sdd.root, "impl-plan") == [
+        f"{PLAN}:{line}: P007 task marked complete, but `config/shared.toml` is not in the tree"]
 
 
 def test_p007_through_a_real_commit(sdd, precommit):

@@ -103,3 +103,19 @@ def test_every_command_init_claude_writes_runs_with_a_minimal_path(repo):
                                    "CLAUDE_PROJECT_DIR": str(repo.root)})
         assert proc.returncode in (0, 2), proc.stderr
         assert "skip-hooks" in proc.stdout + proc.stderr  # it ran, and judged the call
+
+
+def test_the_setup_commit_passes_the_structure_check(repo):
+    from impl_hooks.init import apply_init, plan_init
+
+    from conftest import check_findings
+
+    repo.files({"CLAUDE.md": "# App\n\n## Project Structure\n\n```\n.\n├── CLAUDE.md\n└── src/\n```\n",
+                "src/app.py": "x = 1\n"}).commit("first")
+    repo.branch("SETUP-1-hooks")
+    plan = plan_init(str(repo.root), claude=True, github=True)
+    apply_init(plan.root, plan)
+    repo.stage()
+    assert check_findings(repo.root) == []
+    repo.files({"tools/run.sh": "echo\n"}).stage()  # a visible folder is still the structure's business
+    assert check_findings(repo.root) == ['CLAUDE.md:3: S001 "tools/" was added but CLAUDE.md does not list it at the top level']

@@ -1,11 +1,14 @@
 """What the agent reviews, gathered from the staged snapshot: the current plan
-unit with its open tasks, acceptance criteria, the conventions, the diff."""
+unit with its open tasks, acceptance criteria, the design it implements, the
+conventions, the diff."""
 from __future__ import annotations
 
 import json
 
-from ..plan.locate import read_plan, targets
+from ..globs import match_git_glob
+from ..plan.locate import PLACEHOLDER, code_paths, fill, read_plan, targets
 from ..snapshot import decode_text
+from .design import entities
 from .diffs import staged_diffs
 from .prompt import AgentInputs, select_conventions
 
@@ -63,12 +66,30 @@ def _criteria(snapshot, target, plan) -> str:
                      for u in features.units)
 
 
+def _design(snapshot, values: dict, config) -> list:
+    """[(path, text)] of the design documents `agent.design` names, from the index, in
+    the order of its globs; a symlink as `symlink to TARGET`. A glob with a placeholder
+    the plan does not fill (`{feature}` with no feature) names nothing."""
+    globs = [fill(g, values) for g in config["agent"]["design"]
+             if all(values.get(name) for name in PLACEHOLDER.findall(g))]
+    listed = snapshot.list_paths(globs) if globs else []
+    paths = list(dict.fromkeys(p for glob in globs for p in listed if match_git_glob(p, [glob])))
+    blobs = snapshot.read_many(paths)
+    links = symlinks(snapshot, [p for p in paths if p in blobs])
+    return [(p, _link(p, decode_text(blobs[p])) if p in links else decode_text(blobs[p]))
+            for p in paths if p in blobs]
+
+
 def gather(snapshot, contexts, config) -> AgentInputs:
     inputs = AgentInputs()
-    for target in targets(snapshot, contexts, config):
+    found = targets(snapshot, contexts, config)
+    values = found[0].values if found else {}
+    task_texts = []  # the unit's own title and tasks, whose entities rank the design's sections
+    for target in found:
         text = snapshot.read_text(target.path)
         if text is None:
             continue
+        values = target.values
         if symlinks(snapshot, [target.path]):
             inputs.unit_id, inputs.unit_text = target.current, _link(target.path, text)
             break
@@ -78,6 +99,7 @@ def gather(snapshot, contexts, config) -> AgentInputs:
             inputs.unit_id, inputs.unit_title = unit.id, unit.title
             inputs.unit_text = unit_text(text, plan, unit)
             inputs.open_tasks = [t.title for t in unit.open_tasks()]
+            task_texts = [unit.title] + [t.title for t in unit.iter() if t.kind == "task"]
             if unit.kind == "issue":  # spec-issue: the issue's section is its acceptance criteria
                 inputs.criteria = inputs.unit_text
         elif not inputs.unit_id:
@@ -85,6 +107,9 @@ def gather(snapshot, contexts, config) -> AgentInputs:
             inputs.open_tasks = [u.title for u in plan.walk() if u.kind in ("task", "feature") and not u.completed]
         inputs.criteria = inputs.criteria or _criteria(snapshot, target, plan)
         break
+    inputs.design = _design(snapshot, values, config)
+    if inputs.design:
+        inputs.design_terms = entities(task_texts or inputs.open_tasks, code_paths(snapshot, config))
     docs_paths = snapshot.list_paths(config["structure"]["files"])
     docs = snapshot.read_many(docs_paths)
     links = symlinks(snapshot, [p for p in docs_paths if p in docs])

@@ -13,7 +13,7 @@ from .cost import estimate_cost
 from .prompt import PROMPT_VERSION, AgentInputs, Caps, build_prompt
 from .redact import scrub
 from .settings import AgentSettings
-from .verdict import VERDICT_TOOL, Verdict, VerdictFinding, parse_verdict
+from .verdict import OTHER, VERDICT_TOOL, Verdict, VerdictFinding, parse_verdict
 
 APPROVE, BLOCK, FAILED, SKIPPED = "approve", "block", "error", "skipped"
 
@@ -50,15 +50,30 @@ def _where(finding: VerdictFinding) -> str:
     return f"{finding.path}:{finding.line}" if finding.line else finding.path
 
 
+# The fix for a finding, by the review question it answers.
+_HINTS = {
+    "task-implemented": "implement what the task asks, or leave it open in the plan until it is done; then stage again",
+    "entity-not-in-design": "build only what the design names, or add the entity to the design and stage it",
+    "deviation-unrecorded": "record the deviation where the workflow records deviations (the step's implementation "
+                            "report, implementation.md \"Deviations from Design\", or the feature's plan.md), "
+                            "then stage again",
+    OTHER: "fix this and stage again; the agent reviews the new staged change",
+}
+
+
+def _said(finding: VerdictFinding) -> str:
+    """The finding's message, led by the question it answers (none for "other")."""
+    return finding.message if finding.question == OTHER else f"{finding.question}: {finding.message}"
+
+
 def _decided(verdict: Verdict, result: AgentResult, settings: AgentSettings) -> AgentResult:
     result.decision, result.summary = verdict.decision, verdict.summary
     if verdict.decision == APPROVE:
-        result.notes += [f"{_where(f)}: {f.severity}: {f.message}" for f in verdict.findings]
+        result.notes += [f"{_where(f)}: {f.severity}: {_said(f)}" for f in verdict.findings]
         result.findings = [_not_covered(path, settings) for path in result.withheld]
         return result
-    hint = "fix this and stage again; the agent reviews the new staged change"
     result.findings = [
-        Finding("A001", f.message, path=f.path, line=f.line, severity=f.severity, hint=hint)
+        Finding("A001", _said(f), path=f.path, line=f.line, severity=f.severity, hint=_HINTS[f.question])
         for f in verdict.findings
     ]
     result.findings.append(Finding(

@@ -4,6 +4,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional, Union
 
+# The review questions a finding answers (the system prompt asks each one).
+QUESTIONS = ("task-implemented", "entity-not-in-design", "deviation-unrecorded", "other")
+OTHER = "other"
+
 VERDICT_TOOL = {
     "name": "verdict",
     "description": (
@@ -28,6 +32,11 @@ VERDICT_TOOL = {
                         },
                         "severity": {"type": "string", "enum": ["error", "warning"]},
                         "message": {"type": "string"},
+                        "question": {
+                            "type": "string",
+                            "enum": list(QUESTIONS),
+                            "description": "The review question the finding answers.",
+                        },
                     },
                     "required": ["path", "severity", "message"],
                 },
@@ -44,6 +53,7 @@ class VerdictFinding:
     severity: str
     message: str
     line: Optional[int] = None
+    question: str = OTHER
 
 
 @dataclass
@@ -72,7 +82,9 @@ def _parse_finding(index: int, item: Any) -> Union[VerdictFinding, str]:
     line = item.get("line")
     if line is not None and not (_is_int(line) and line >= 1):
         return f"{where}.line is not a positive integer"
-    return VerdictFinding(item["path"], item["severity"], item["message"], line)
+    # No question, or one the schema does not know, is "other": a mislabelled finding still counts.
+    question = item.get("question") if item.get("question") in QUESTIONS else OTHER
+    return VerdictFinding(item["path"], item["severity"], item["message"], line, question)
 
 
 def parse_verdict(tool_input: Any) -> Union[Verdict, str]:

@@ -37,9 +37,10 @@ def check(snapshot, contexts, config) -> list:
     wanted = {part for _, _, _, names in claims for name in names for part in name.split(".")}
     seen = _grep(snapshot, wanted, scopes) if wanted else {}
     not_code = config["plan"]["not_code"]
+    ignored = _ignored(snapshot, [p for p, found in found_of.items() if not found])
     findings = []
     for (target, unit, paths, names), scope in zip(claims, scopes):
-        missing = [p for p in paths if not found_of[p]]
+        missing = [p for p in paths if not found_of[p] and p not in ignored]
         for name in names:
             for part in name.split("."):
                 files = seen.get(part, set())
@@ -57,16 +58,26 @@ def check(snapshot, contexts, config) -> list:
     return findings
 
 
+def _ignored(snapshot, paths: list) -> set:
+    """Those of `paths` the repository ignores (`.cargo/config.toml`, `data/`): a task may
+    promise a local file that is never committed. No work tree (a server): none."""
+    if not paths or snapshot.repo.bare:
+        return set()
+    out = snapshot.repo.git(["check-ignore", "--no-index", "-z", "--stdin"], check=False,
+                            input=b"\0".join(p.encode("utf-8", "surrogateescape") for p in paths) + b"\0")
+    return {decode_path(raw) for raw in out.split(b"\0") if raw}
+
+
 def _grep(snapshot, names: set, scopes: list) -> dict:
     """name -> the files of the tree that hold it as a word, in one `git grep`:
     over the files the tasks name, or every file when some task names none."""
     scoped = all(scopes)
     rev = "--cached" if snapshot.after is INDEX else snapshot.after
     args = ["--literal-pathspecs"] if scoped else []
-    args += ["grep", "-I", "-F", "-w", "-o", "-z", rev]
+    args += ["grep", "-I", "-F", "-w", "-o", "-z"]
     for name in sorted(names):
         args += ["-e", name]
-    args.append("--")
+    args += [rev, "--"]  # after the patterns: a commit id there is a revision, not an option's value
     if scoped:
         args += sorted(set().union(*scopes))
     out = snapshot.repo.git(args, check=False)
