@@ -60,3 +60,17 @@ def test_features_status_shows_each_status_and_a_partial_reason(repo, monkeypatc
         "  Feature F3  partial   Saved payment methods — Card vaulting waits for the PSP sandbox account; "
         "listing works.",
     ]
+
+
+def test_spec_kit_status_shows_the_feature_its_phases_and_open_tasks(repo, monkeypatch):
+    from conftest import spec_kit_repo
+
+    spec_kit_repo(repo).commit("base")
+    repo.branch("001-photo-albums")
+    lines = status(repo.root, monkeypatch).split("\n")
+    assert "Feature  001-photo-albums" in lines
+    assert [line for line in lines if line.startswith("  Phase")] == [
+        "  Phase 1  ██████████  3/3 tasks", "  Phase 2  █████░░░░░  1/2 tasks", "  Phase 3  ░░░░░░░░░░  0/3 tasks"]
+    open_tasks = lines[lines.index("Open tasks") + 1:]
+    assert open_tasks[:2] == ["  ✗ T005 Implement album repository in `src/db/albums.ts`  (line 33)",
+                              "  ✗ T006 Contract test for drag-and-drop in `tests/contract/test_dnd.ts`  (line 41)"]
