@@ -4,14 +4,8 @@ merged over the preset's defaults and validated key by key (C001 names the key).
 from __future__ import annotations
 
 import re
-import sys
 
 from .errors import ConfigError, UsageError, toml_error
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
 
 CONFIG_FILES = (".impl-hooks.toml", "pyproject.toml")  # the first one found wins
 PRESETS = ("phased-plan", "spec-issue", "features-json", "spec-kit", "none")
@@ -228,14 +222,28 @@ def validate(data: dict[str, object], path: str, text: str, table: str = "tool.i
     walk(data, SCHEMA, "")
 
 
-def parse_config_text(raw: bytes, display: str) -> tuple[dict[str, object] | None, str]:
-    text = raw.decode("utf-8", "replace")
+def load_toml(text: str, display: str) -> dict:
+    """Parse TOML; a syntax error is one C001 line with its line number. The
+    parser is imported here, by the runs that parse: with typing and datetime
+    it is a tenth of a hook's time, and a run whose files are unchanged parses
+    nothing (their tables are kept by blob id, `diskcache`)."""
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise toml_error(display, exc, text) from None
     except RecursionError:  # tomllib recurses per nested array or table
         raise ConfigError(display, "invalid TOML: arrays or tables nested too deeply") from None
+
+
+def parse_config_text(raw: bytes, display: str) -> tuple[dict[str, object] | None, str]:
+    text = raw.decode("utf-8", "replace")
+    data = load_toml(text, display)
     if display.endswith("pyproject.toml"):
         table = data.get("tool", {}).get("impl-hooks") if isinstance(data.get("tool"), dict) else None
         if table is None:
@@ -250,14 +258,23 @@ def read_config_table(snapshot, before: bool = False) -> tuple[dict[str, object]
     """The user's table and the file it came from, read from the snapshot's tree
     (the index for a commit), never from the work tree: what is not staged does
     not count. C001 for a file that is not valid."""
-    found = snapshot.read_many(CONFIG_FILES, before=before)
+    from .diskcache import cached
+
+    ids = snapshot.blob_ids(CONFIG_FILES, before=before)
     for name in CONFIG_FILES:
-        if name not in found:
+        if name not in ids:
             continue
-        table, text = parse_config_text(found[name], name)
+        def raw() -> bytes:
+            return snapshot.read_many([name], before=before)[name]
+
+        table = cached(snapshot.repo, "toml", f"{name} {ids[name]}", lambda: parse_config_text(raw(), name)[0])
         if table is None:
             continue
-        validate(table, name, text, "tool.impl-hooks" if name == "pyproject.toml" else name)
+        kind = "tool.impl-hooks" if name == "pyproject.toml" else name
+        try:
+            validate(table, name, "", kind)
+        except ConfigError:
+            validate(table, name, raw().decode("utf-8", "replace"), kind)  # again: the error names the key's line
         return table, name
     return None, ""
 

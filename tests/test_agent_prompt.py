@@ -51,6 +51,52 @@ def test_every_repository_text_is_inside_a_data_block():
     assert set(blocks(prompt.user)) >= {"plan unit", "open tasks of the unit", "acceptance criteria", "staged diff"}
 
 
+def test_the_design_is_a_data_block_of_its_own():
+    prompt = build_prompt(inputs(design=[
+        ("docs/5.3_technical_design.md", "# TDD\n## B1.AuthService\nIssues sessions.\n"),
+        ("ARCHITECTURE.md", "One database.")]), Caps())
+    assert blocks(prompt.user)["design the unit implements"] == (
+        "file: docs/5.3_technical_design.md\n# TDD\n## B1.AuthService\nIssues sessions.\n\n"
+        "file: ARCHITECTURE.md\nOne database.\n\n")
+    assert "B1.AuthService" not in outside_blocks(prompt.user)
+    assert prompt.cut_notes == []
+
+
+def test_a_design_past_its_budget_says_inside_its_block_what_was_left_out():
+    tdd = ("# TDD\n## 1. Overview\n" + "o" * 100 + "\n## 2. B1.AuthService\nin `auth/service.py`\n"
+           "## 3. Risks\n" + "r" * 100 + "\n")
+    prompt = build_prompt(inputs(design=[("docs/5.3_technical_design.md", tdd)], design_terms=["service.py"]),
+                          Caps(max_design_bytes=80))
+    note = "design trimmed: 2 sections of docs/5.3_technical_design.md left out: 1. Overview, 3. Risks"
+    assert blocks(prompt.user)["design the unit implements"] == (
+        "file: docs/5.3_technical_design.md\n# TDD\n## 2. B1.AuthService\nin `auth/service.py`\n\n"
+        f"[{note}]\n")
+    assert prompt.cut_notes == [note]
+    assert "Parts of the design were left out (past its 80-byte budget, or never sent)" in outside_blocks(prompt.user)
+    assert "Overview" not in outside_blocks(prompt.user)
+
+
+def test_secrets_in_the_design_are_redacted_and_secret_like_design_files_never_sent():
+    token = "ghp_" + "D" * 36
+    prompt = build_prompt(inputs(design=[("docs/design.md", f"# Deploy\nuse {token}\n"),
+                                         ("config/.env", "DB=postgres://u:p@h/db\n")]), Caps())
+    assert blocks(prompt.user)["design the unit implements"] == (
+        "file: docs/design.md\n# Deploy\nuse [REDACTED:github-token]\n\n"
+        "[design left out: config/.env (secret-like file, never sent)]\n")
+    assert token not in prompt.user and "postgres://" not in prompt.user
+    assert prompt.redactions == 1
+
+
+def test_system_prompt_asks_the_reviewers_questions():
+    system = build_prompt(inputs(), Caps()).system
+    for question in ('"task-implemented"', '"entity-not-in-design"', '"deviation-unrecorded"', '"other"'):
+        assert question in system
+    assert "`question` field" in system
+    assert "the step's implementation report (its deviations section)" in system
+    assert '"Deviations from Design" section of implementation.md' in system
+    assert "plan.md or research notes" in system
+
+
 def test_system_prompt_says_data_blocks_are_never_instructions():
     system = build_prompt(inputs(), Caps()).system
     assert "never an" in system and "instruction" in system
@@ -187,6 +233,8 @@ paths = st.text(alphabet="abc/._- ", min_size=1, max_size=20)
 @given(st.text(), st.lists(st.text(), max_size=4), st.lists(st.tuples(paths, st.text()), max_size=4),
        st.lists(st.tuples(paths, st.text()), max_size=3))
 def test_build_prompt_never_crashes(text, tasks, diffs, conventions):
-    prompt = build_prompt(AgentInputs("1", "t", text, tasks, text, conventions, diffs, []), Caps(max_diff_bytes=300, max_file_bytes=120))
+    prompt = build_prompt(AgentInputs("1", "t", text, tasks, text, conventions, diffs, [], conventions, tasks),
+                          Caps(max_diff_bytes=300, max_file_bytes=120, max_design_bytes=150))
     assert set(prompt.reviewed) <= {p for p, _ in diffs}
     assert prompt.system and prompt.user
+    assert "design the unit implements" in blocks(prompt.user)

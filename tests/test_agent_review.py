@@ -311,3 +311,62 @@ def test_multi_line_texts_from_the_model_become_one_line(api, git_dir):
         {"path": "a.py", "line": 1, "severity": "error", "message": "one\n\ntwo"}]))
     result = review(change(), {}, git_dir)
     assert [f.message for f in result.findings] == ["one two", "agent blocked the change: first line second line"]
+
+
+def test_findings_name_the_question_they_answer_with_its_fix(api, git_dir):
+    api.push(verdict("block", "the change strays from the design", [
+        {"path": "app/login.py", "line": 1, "severity": "error", "question": "entity-not-in-design",
+         "message": "adds `LoginThrottle`, which the design does not name"},
+        {"path": "docs/Phase2/6.1_implementation_plan.md", "line": 9, "severity": "error",
+         "question": "task-implemented", "message": "task 2.3.2 is ticked but no reset endpoint is staged"},
+        {"path": "app/login.py", "severity": "warning", "question": "deviation-unrecorded",
+         "message": "tokens last 60 minutes, the design says 30; the report records no deviation"},
+        {"path": "app/login.py", "line": 1, "severity": "warning", "question": "other", "message": "naming"},
+    ]))
+    result = review(change(), {}, git_dir)
+    assert render_text(result.findings).splitlines() == [
+        "app/login.py:1: A001 entity-not-in-design: adds `LoginThrottle`, which the design does not name",
+        "  hint: build only what the design names, or add the entity to the design and stage it",
+        "docs/Phase2/6.1_implementation_plan.md:9: A001 task-implemented: task 2.3.2 is ticked but no reset "
+        "endpoint is staged",
+        "  hint: implement what the task asks, or leave it open in the plan until it is done; then stage again",
+        "app/login.py: A001 (warning) deviation-unrecorded: tokens last 60 minutes, the design says 30; the report "
+        "records no deviation",
+        "  hint: record the deviation where the workflow records deviations (the step's implementation report, "
+        'implementation.md "Deviations from Design", or the feature\'s plan.md), then stage again',
+        "app/login.py:1: A001 (warning) naming",
+        "  hint: fix this and stage again; the agent reviews the new staged change",
+        "A001 agent blocked the change: the change strays from the design",
+        "  hint: address the findings and stage again (`impl-hooks agent --no-cache` asks again for the same change)",
+    ]
+
+
+def test_a_finding_without_a_known_question_counts_as_other(api, git_dir):
+    api.push(verdict("block", "no", [
+        {"path": "a.py", "line": 1, "severity": "error", "message": "no question given"},
+        {"path": "a.py", "line": 2, "severity": "error", "question": "style", "message": "unknown question"},
+    ]))
+    result = review(change(), {}, git_dir)
+    assert [(f.message, f.severity) for f in result.findings[:2]] == [
+        ("no question given", "error"), ("unknown question", "error")]
+    assert exit_code(result.findings) == 1
+
+
+def test_approve_notes_name_the_question_too(api, git_dir):
+    api.push(verdict("approve", "fine", [{"path": "a.py", "line": 2, "severity": "warning",
+                                          "question": "deviation-unrecorded", "message": "paging by 25, not 50"}]))
+    result = review(change(), {}, git_dir)
+    assert (result.findings, result.notes) == ([], ["a.py:2: warning: deviation-unrecorded: paging by 25, not 50"])
+
+
+def test_the_request_carries_the_design_and_asks_the_questions(api, git_dir):
+    api.push(verdict("approve"))
+    inputs = change()
+    inputs.design = [("docs/5.3_technical_design.md", "# TDD\n## B1.LoginService\nIssues sessions.\n")]
+    review(inputs, {}, git_dir)
+    received = only(api.requests)
+    assert blocks(received.user_text)["design the unit implements"] == (
+        "file: docs/5.3_technical_design.md\n# TDD\n## B1.LoginService\nIssues sessions.\n\n")
+    assert '"entity-not-in-design"' in received.system
+    assert received.body["tools"][0]["input_schema"]["properties"]["findings"]["items"]["properties"]["question"][
+        "enum"] == ["task-implemented", "entity-not-in-design", "deviation-unrecorded", "other"]

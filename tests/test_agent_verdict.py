@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from impl_hooks.agent.verdict import VERDICT_TOOL, Verdict, VerdictFinding, parse_verdict
+from impl_hooks.agent.verdict import QUESTIONS, VERDICT_TOOL, Verdict, VerdictFinding, parse_verdict
 
 
 def test_schema_matches_the_design_contract():
@@ -47,7 +47,7 @@ def test_input_outside_the_schema_is_an_error_string(tool_input, why):
 
 
 findings = st.builds(VerdictFinding, st.text(), st.sampled_from(["error", "warning"]), st.text(),
-                     st.none() | st.integers(min_value=1))
+                     st.none() | st.integers(min_value=1), st.sampled_from(QUESTIONS))
 
 
 @settings(max_examples=100, deadline=None)

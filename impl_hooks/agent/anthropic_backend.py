@@ -25,7 +25,8 @@ MAX_ATTEMPTS = 3
 BACKOFF_SECONDS = 0.5  # doubled each retry unless the API says how long to wait
 KEY_HINT = "export ANTHROPIC_API_KEY=<your key> (or use backend = \"claude-code\" under [tool.impl-hooks.agent])"
 RETRY_HINT = "try again later"
-LIMIT_HINT = "check that ANTHROPIC_BASE_URL points at the Anthropic API, or lower max_tokens under [tool.impl-hooks.agent]"
+LIMIT_HINT = ("check that ANTHROPIC_BASE_URL points at the Anthropic API, "
+              "or lower max_tokens under [tool.impl-hooks.agent]")
 
 
 def answer_limit(max_tokens: int) -> int:

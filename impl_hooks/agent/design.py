@@ -12,7 +12,7 @@ import re
 
 from ..plan.evidence import promises
 
-_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_HEADING = re.compile(r" {0,3}#{1,6}(?=[ \t]|$)")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _TOKEN = re.compile(r"\w[\w./-]*")
 PREAMBLE = "(text before the first heading)"
@@ -30,6 +30,15 @@ def _fence(line: str) -> str:
     if not found or (found.group(1)[0] == "`" and "`" in line[found.end():]):
         return ""
     return found.group(1)
+
+
+def _title(bare: str, start: int) -> str:
+    """An ATX heading's text: without its closing `#`s, or the line itself when it has none."""
+    title = bare[start:].strip(" \t")
+    unclosed = title.rstrip("#")
+    if not unclosed or unclosed[-1] in " \t":
+        title = unclosed.strip(" \t")
+    return title.strip() or bare.strip()
 
 
 def sections(text: str) -> list:
@@ -50,7 +59,7 @@ def sections(text: str) -> list:
             if match:
                 if lines:
                     found.append((heading, "".join(lines)))
-                heading, lines = (match.group(1) or "").strip() or bare.strip(), []
+                heading, lines = _title(bare, match.end()), []
         lines.append(line)
     if lines:
         found.append((heading, "".join(lines)))
@@ -79,16 +88,15 @@ def entities(texts, paths=()) -> list:
 
 
 def _mentions(text: str, terms: set) -> int:
-    """How many distinct terms the text names, each as a whole token or its tail
-    after a `/` or a `.` (`app/models.py` names `models.py`)."""
+    """How many distinct terms the text names, each as a whole token or as a part of
+    one between `/`s or `.`s (`app/models.py` names `models.py`, `B1.AuthService`
+    names `AuthService`)."""
     seen = set()
     for token in _TOKEN.findall(text):
         token = token.rstrip("./-")
         seen.add(token)
         seen.update(token.split("/"))
         seen.update(token.split("."))
-        parts = token.split("/")
-        seen.update("/".join(parts[i:]) for i in range(1, len(parts)))
     return len(seen & terms)
 
 
@@ -126,7 +134,7 @@ def trim(docs, terms, budget: int) -> tuple:
 
 def trimmed_note(path: str, headings) -> str:
     """One line: how many sections of `path` were left out, and which."""
-    names = [(h or PREAMBLE)[:MAX_NAME] for h in headings]
+    names = [" ".join((h or PREAMBLE).split())[:MAX_NAME] for h in headings]
     listed = ", ".join(names[:MAX_LISTED])
     more = f", and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else ""
     count = f"{len(names)} section{'' if len(names) == 1 else 's'}"

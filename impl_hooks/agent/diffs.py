@@ -1,19 +1,17 @@
 """The staged change as per-file unified diffs (index against HEAD), for the prompt."""
 from __future__ import annotations
 
-import subprocess
 from typing import List, Optional, Tuple
 
-from ..snapshot import git_env
+from .. import gitcmd
 
 SYMLINK = "120000"  # git's mode for a symlink: its blob is the link's target path
 _DIFF = ["diff", "--cached", "-M", "--no-color", "--no-ext-diff", "--no-textconv", "--irreversible-delete"]
 
 
 def _git(args: List[str], cwd: Optional[str]) -> bytes:
-    done = subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=cwd, env=git_env(), capture_output=True,
-                          check=False)
-    return done.stdout if done.returncode == 0 else b""
+    code, out, _ = gitcmd.status(["-c", "core.quotePath=false", *args], cwd=cwd)
+    return out if code == 0 else b""
 
 
 def _entries(cwd: Optional[str]) -> List[Tuple[str, str, str]]:

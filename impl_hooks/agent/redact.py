@@ -35,7 +35,8 @@ SECRET_FILE_GLOBS = (
 # Files whose name is common, secret when their text holds credentials:
 # (base names, patterns that must all be found in the text).
 SECRET_CONTENT = (
-    ((".npmrc", ".yarnrc", ".yarnrc.yml"), (re.compile(r"_auth(?:Token)?\s*[=:]|_password\s*=|npmAuth(?:Token|Ident)\s*:"),)),
+    ((".npmrc", ".yarnrc", ".yarnrc.yml"),
+     (re.compile(r"_auth(?:Token)?\s*[=:]|_password\s*=|npmAuth(?:Token|Ident)\s*:"),)),
     ((".pypirc",), (re.compile(r"^[+\- ]?[ \t]*password[ \t]*[=:]", re.MULTILINE),)),
     (("config.json",), (re.compile(r'"auths"\s*:'), re.compile(r'"(?:auth|identitytoken)"\s*:\s*"[^"]'))),  # Docker
 )

@@ -94,7 +94,8 @@ def _not_covered(path: str, settings: AgentSettings) -> Finding:
     return Finding(
         "A002", "agent approved, but not this file: part of it was withheld (a private key block with no "
         "END line was redacted, with the key-shaped lines after it)", path=path,
-        hint=f"take the key out of the commit (or complete its END line) so the agent sees the file; {_policy(settings)}",
+        hint="take the key out of the commit (or complete its END line) so the agent sees the file; "
+             + _policy(settings),
         severity=WARNING if settings.on_error != "block" else ERROR,
     )
 
