@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 
 from .argv import parse
 from .errors import ConfigError, UsageError
-from .findings import RENDERERS, Finding, exit_code
 
 FORMAT_USAGE = "[--format text|json|github]"
 
@@ -47,8 +46,10 @@ def emit(text: str, stream=None) -> None:
     buffer.flush()
 
 
-def report(findings: list[Finding], fmt: str, stream=None) -> int:
+def report(findings: list, fmt: str, stream=None) -> int:
     """Print findings in the chosen format and return the exit code they mean."""
+    from .findings import RENDERERS, exit_code
+
     out = RENDERERS[fmt](findings)
     if out and (fmt != "text" or findings):
         emit(out, stream)
@@ -79,6 +80,13 @@ def flushed(code: int) -> int:
     return code
 
 
+def _error_line(text: str) -> None:
+    """One line on stderr, control characters escaped (a path cannot move the cursor)."""
+    from .findings import printable
+
+    emit(printable(text), sys.stderr)
+
+
 def guarded(body: Callable[[], int]) -> int:
     """Turn every expected failure into one line on stderr and exit 2."""
     try:
@@ -86,18 +94,18 @@ def guarded(body: Callable[[], int]) -> int:
     except BrokenPipeError:
         return closed_pipe()
     except ConfigError as exc:
-        emit(str(exc), sys.stderr)
+        _error_line(str(exc))
         return 2
     except UsageError as exc:
-        emit(f"impl-hooks: {exc}", sys.stderr)
+        _error_line(f"impl-hooks: {exc}")
         return 2
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a crash is a bug: one line, no traceback
         if os.environ.get("IMPL_HOOKS_DEBUG"):
             raise
-        emit(f"impl-hooks: internal error: {type(exc).__name__}: {exc} "
-             "(set IMPL_HOOKS_DEBUG=1 for the traceback)", sys.stderr)
+        _error_line(f"impl-hooks: internal error: {type(exc).__name__}: {exc} "
+                    "(set IMPL_HOOKS_DEBUG=1 for the traceback)")
         return 2
 
 
@@ -152,10 +160,11 @@ def run_hook_checks(names, rev_range: str | None = None, branch: str | None = No
 
 
 def _check_staged(names) -> list:
+    snapshot = _staged_snapshot()  # git starts reading the index now, on another core
     from .config import load_config, staged_config_weakens
-    from .runner import run_checks
+    from .runner import check_functions, run_checks
 
-    snapshot = _staged_snapshot()
+    check_functions(names)  # imported meanwhile
     config = load_config(snapshot)
     warn_unstaged_config(snapshot)
     warn([staged_config_weakens(snapshot, config)])

@@ -105,3 +105,11 @@ def test_github_escapes_workflow_command_characters_and_other_controls():
     f = Finding("S001", "50% done\x1b[31m", path="a\r\nb,c.md", line=2, hint="x:y")
     assert render_github([f]) == ("::error file=a%0D%0Ab%2Cc.md,line=2,title=S001 added path missing from the "
                                   "structure::50%25 done\\x1b[31m%0Ahint: x:y")
+
+
+def test_a_config_error_line_escapes_control_characters_in_the_path(repo, run_hook):
+    from impl_hooks.hooks import check_main
+
+    repo.files({"a\x1b[2Jb/Context.toml": "current_step = [\n"}).stage()
+    code, out, err = run_hook(check_main, repo.root)
+    assert code == 2 and "\x1b" not in err and "a\\x1b[2Jb/Context.toml" in err

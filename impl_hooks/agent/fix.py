@@ -97,7 +97,7 @@ def _file_blocks(files: Mapping[str, Optional[str]], settings: AgentSettings, se
         if text is None:
             blocks.append(data_block(f"file {json.dumps(path)}: does not exist yet", ""))
             continue
-        if is_secret_file(path, settings.exclude):
+        if is_secret_file(path, settings.exclude, text):
             read_only.add(path)
             notes.append(f"{path}: not sent (secret-like file)")
             continue
@@ -146,7 +146,7 @@ def propose_fixes(
         proposal.error, proposal.hint = edits, "try again; the model's answer was malformed"
         return proposal
     times = Counter(path for path, _ in edits)
-    refused = {}
+    refused: Dict[str, str] = {}
     for path, content in edits:
         if path not in files:
             refused.setdefault(path, "not one of the files sent")
@@ -215,12 +215,13 @@ def _index_entries(repo, paths: List[str]) -> Dict[str, Tuple[str, str, str]]:
     asked = [p for p in paths if not safepath.path_problem(p)]
     if not asked:
         return {}
-    entries = {}
+    entries: Dict[str, Tuple[str, str, str]] = {}
     for record in repo.git(["--literal-pathspecs", "ls-files", "-s", "-z", "--", *asked]).split(b"\0"):
         meta, _, name = record.partition(b"\t")
         fields = meta.decode().split()
         if len(fields) == 3:
-            entries.setdefault(decode_path(name), tuple(fields))
+            mode, blob, stage = fields
+            entries.setdefault(decode_path(name), (mode, blob, stage))
     return entries
 
 
