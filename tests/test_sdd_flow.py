@@ -176,3 +176,37 @@ def test_sdd_plan_through_a_real_commit(sdd, precommit):
     tick(sdd, "2.1.2")
     sdd.stage()
     assert commit(sdd).returncode == 0
+
+
+@pytest.mark.parametrize("before, after", [
+    ("- Reuse the owner check from the photos API", "- [x] Reuse the owner check from the photos API"),
+])
+def test_a_notes_bullet_ticked_is_still_not_progress(sdd, before, after):
+    sdd.files(CODE).replace(PLAN, before, after).stage()
+    assert check_findings(sdd.root) == [
+        f"{PLAN}:{line_of('Step 2.1:')}: P001 code staged for step 2.1 but the plan was not updated"]
+
+
+def test_an_uncommented_done_task_is_added_complete_not_progress(repo):
+    sdd_flow_repo(repo)
+    repo.replace(PLAN, "    - [ ] task 2.1.3 Pagination of the album list",
+                 "    - [ ] task 2.1.3 Pagination of the album list\n<!--\n    - [x] task 2.1.9 Sort by date\n-->")
+    repo.commit("base")
+    repo.branch("ALB-7-x")
+    repo.replace(PLAN, "<!--\n    - [x] task 2.1.9 Sort by date\n-->", "    - [x] task 2.1.9 Sort by date")
+    repo.files(CODE).stage()
+    text = (repo.root / PLAN).read_text()
+    assert check_findings(repo.root) == [
+        f"{PLAN}:{line_of('Step 2.1:')}: P001 code staged for step 2.1 but the plan was not updated",
+        f"{PLAN}:{line_of('task 2.1.9', text)}: P006 task 2.1.9 added already complete"]
+
+
+def test_ticking_a_plain_item_in_an_unmarked_list_is_progress(repo):
+    plan = ("# Plan\n\n## Phase 1\n\n### Step 1.1: Setup\n\n1. Create the `cli` entry point\n"
+            "2. Read the config\n")
+    repo.files({"docs/Phase1/6.1_implementation_plan.md": plan,
+                "app/Context.toml": 'current_step = "1.1"\n', "app/cli.py": "x = 1\n"}).commit("base")
+    repo.branch("APP-1-setup")
+    repo.replace("docs/Phase1/6.1_implementation_plan.md", "2. Read the config", "2. Read the config ✅")
+    repo.files({"app/config.py": "y = 2\n"}).stage()
+    assert check_findings(repo.root, "impl-plan") == []

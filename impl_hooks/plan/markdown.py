@@ -26,9 +26,9 @@ What counts as what, in one place:
   ``[x]``/``[X]``; without ``[x]`` among the markers a ticked box is not
   completion), or a ``Status: Done|Complete|Completed`` line (or a status
   carrying a marker) in the unit's own section, before its first child unit.
-- Not plan content: fenced code blocks (``` or ~~~, any indentation, unclosed
-  ones run to the end), HTML comments, YAML/TOML front matter. CRLF, a BOM and
-  tabs are normal input.
+- Not plan content: fenced code blocks, HTML comments, YAML/TOML front matter,
+  as `impl_hooks.markdown` defines them (its heading and fence rules are the
+  ones here too). CRLF, a BOM and tabs are normal input.
 
 The reader never raises on odd text; it returns what it understood.
 
@@ -45,14 +45,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..markdown import (FENCE_START, HEADING, HEADING_LINE, LIST_MARKER, closes_fence, fence_closer,
+                        fence_opener, front_matter_end, heading_text, strip_html_comments)
 from .model import SECTION_KINDS, Plan, Unit
 
 DEFAULT_MARKERS = ("✅", "**COMPLETED**", "[x]")
 
-_HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*)|$)")
 # A list item: indent, checkbox, task id (three spellings), text.
 _ITEM = re.compile(
-    r"([ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+"
+    r"([ \t]*)" + LIST_MARKER + r"[ \t]+"
     r"(?:\[([ xX])\](?:[ \t]+|$))?"
     r"(?:[*_]*(?:(?i:task)[ \t]+(\d+(?:\.\d+)*)|(T\d+)|(\d+(?:\.\d+)+))(?!\.?\w)"
     r"[*_]*[ \t]*[:.)\-–—]?[ \t]*)?"
@@ -83,12 +84,9 @@ _SEPARATORS = " \t:-–—|"
 # next one; other lines are read only when a section's tasks are.
 _STRUCTURE_LINE = re.compile(
     r"\n(?=[ \t#`~])"  # most lines fail here, at their first character
-    r"(?: {0,3}(#{1,6})(?:[ \t]+([^\n]*))?(?=\n|\Z)"  # a heading: level, text
-    r"|(?:[ \t][^\S\n]*)?(`{3,}|~{3,})([^\n]*))"  # a fence: its run, the rest of the line
+    r"(?:" + HEADING_LINE + "|" + FENCE_START + ")"  # a heading: level, text; a fence: its run, the rest
 )
 _STRUCTURE_OR_COMMENT = re.compile(_STRUCTURE_LINE.pattern + "|<!--|-->")
-_FRONT_MATTER_END = {"---": re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.M),
-                     "+++": re.compile(r"^\+\+\+[^\S\n]*$", re.M)}
 
 
 def _content_start(text: str) -> tuple[str, int, int]:
@@ -98,46 +96,8 @@ def _content_start(text: str) -> tuple[str, int, int]:
         text = text[1:]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.startswith(("---", "+++")):
-        return text, 0, 1
-    first_end = text.find("\n")
-    closer = _FRONT_MATTER_END.get(text[:first_end].rstrip()) if first_end >= 0 else None
-    found = closer.search(text, first_end + 1) if closer else None
-    if found is None:
-        return text, 0, 1  # never closed: a horizontal rule, not front matter
-    after = text.find("\n", found.end())
-    start = after + 1 if after >= 0 else len(text)
-    return text, start, text.count("\n", 0, start) + 1
-
-
-def _fence_opener(stripped: str) -> str:
-    """The fence (e.g. "````") when this stripped line opens a code block, else ""."""
-    if not stripped.startswith(("```", "~~~")):
-        return ""
-    char = stripped[0]
-    run = len(stripped) - len(stripped.lstrip(char))
-    if char == "`" and "`" in stripped[run:]:
-        return ""  # inline code on its own line, not a fence
-    return char * run
-
-
-def strip_html_comments(line: str, in_comment: bool) -> tuple[str, bool]:
-    """The line with HTML comment parts cut out, and whether a comment stays open."""
-    kept = []
-    pos = 0
-    while True:
-        if in_comment:
-            end = line.find("-->", pos)
-            if end < 0:
-                return "".join(kept), True
-            pos, in_comment = end + 3, False
-        else:
-            begin = line.find("<!--", pos)
-            if begin < 0:
-                kept.append(line[pos:])
-                return "".join(kept), False
-            kept.append(line[pos:begin])
-            pos, in_comment = begin + 4, True
+    start, skipped = front_matter_end(text)
+    return text, start, skipped + 1
 
 
 class _Markers:
@@ -224,16 +184,6 @@ def _classify_heading(text: str, phase: str | None) -> tuple[str, str, str, str]
     return None
 
 
-def _heading_text(text: str | None) -> str:
-    """A heading's text without the optional closing ``#`` sequence."""
-    text = (text or "").strip()
-    if text.endswith("#"):
-        body = text.rstrip("#")
-        if not body or body[-1] in " \t":
-            return body.rstrip()
-    return text
-
-
 def _heading_unit(heading: str, parent: Unit | None, number: int, marks: _Markers):
     """The unit a heading names, or None for a plain section heading.
 
@@ -243,7 +193,7 @@ def _heading_unit(heading: str, parent: Unit | None, number: int, marks: _Marker
     phase = parent.id if parent is not None and parent.kind == "phase" else None
     read = marks.headings.get((heading, phase))
     if read is None:
-        read = marks.headings[heading, phase] = _read_heading(_heading_text(heading), phase, marks)
+        read = marks.headings[heading, phase] = _read_heading(heading_text(heading), phase, marks)
     return Unit(read[0], read[1], read[2], number, read[3]) if read else None
 
 
@@ -293,39 +243,27 @@ def _structure(text: str, start: int, number: int, has_comments: bool):
             if in_comment or "<!--" in line:
                 line, in_comment = strip_html_comments(line, in_comment)
                 stripped = line.lstrip() if line[:1] in (" ", "\t") else line
-                m = _HEADING.match(line) if stripped[:1] == "#" else None
+                m = HEADING.match(line) if stripped[:1] == "#" else None
                 level, heading = m.groups() if m else (None, None)
-                fence, rest = (_fence_opener(stripped), "") if stripped[:1] in ("`", "~") else ("", "")
+                fence, rest = (fence_opener(stripped), "") if stripped[:1] in ("`", "~") else ("", "")
         if level:
             yield offset, number, len(level), heading or "", at_start
         elif fence and not (fence[0] == "`" and "`" in rest):
-            closer = _fence_closer(fence).search(text, pos)
+            closer = fence_closer(fence).search(text, pos)
             if closer is None:
                 return  # an unclosed fence runs to the end
             pos = closer.end()
 
 
-_FENCE_CLOSERS: dict = {}
-
-
-def _fence_closer(fence: str):
-    """The pattern of the line that closes `fence`: only its character, at least as many."""
-    if fence not in _FENCE_CLOSERS:
-        _FENCE_CLOSERS[fence] = re.compile(
-            r"\n[^\S\n]*" + re.escape(fence[0]) + r"{%d,}[^\S\n]*(?=\n|\Z)" % len(fence))
-    return _FENCE_CLOSERS[fence]
-
-
-def _content_lines(chunk: str, number: int, in_comment: bool):
+def _content_lines(chunk: str, chunk_line: int, in_comment: bool):
     """(line number, line, stripped line) of a chunk's plan content: blank lines
     and fenced code left out (the opening fence line is kept: it ends a list),
     HTML comments cut out."""
     has_comments = in_comment or "<!--" in chunk
     fence = ""
-    for number, line in enumerate(chunk.split("\n"), number):
+    for number, line in enumerate(chunk.split("\n"), chunk_line):
         if fence:
-            closer = line.strip()
-            if closer.startswith(fence) and not closer.strip(fence[0]):
+            if closes_fence(line, fence):
                 fence = ""
             continue
         if has_comments and (in_comment or "<!--" in line):
@@ -339,7 +277,7 @@ def _content_lines(chunk: str, number: int, in_comment: bool):
         else:
             stripped = line
         if stripped[0] == "`" or stripped[0] == "~":
-            fence = _fence_opener(stripped)
+            fence = fence_opener(stripped)
         yield number, line, stripped
 
 
@@ -387,13 +325,13 @@ class _Section:
         marked: set = set()
         run = 0  # list runs: bumped by every line that ends a list
         notes_run = -1  # the run of a list under a notes label
-        for chunk, number in zip(self.chunks, self.numbers):
+        for chunk, chunk_line in zip(self.chunks, self.numbers):
             if chunk is None:
                 continue
             text, in_comment = chunk
             find_marker = marks.find_other if marks.in_text(text) else None
             open_items: list = []  # (indent, item index) of the items still open for nesting
-            for number, line, stripped in _content_lines(text, number, in_comment):
+            for number, line, stripped in _content_lines(text, chunk_line, in_comment):
                 if line is stripped:
                     run += 1  # a column-0 line ends the list, unless it is an item itself
                     if line[0] in "*_" and _NOTES_LABEL.match(line):
@@ -402,7 +340,7 @@ class _Section:
                 if first == "`" or first == "~":
                     continue
                 if first == "#":
-                    if _HEADING.match(line):
+                    if HEADING.match(line):
                         run += 1
                         open_items.clear()  # a heading ends every list
                     continue
@@ -473,6 +411,11 @@ def _nest(items: list, marked: set, marks: "_Markers") -> list[Unit]:
     return tasks
 
 
+def has_marker(text: str, markers: Sequence[str] = DEFAULT_MARKERS) -> bool:
+    """Whether the text carries a completion marker (`[x]` included when configured)."""
+    return _Markers.of(markers).any_in(text)
+
+
 def read_markdown_plan(
     text: str, path: str = "", markers: Sequence[str] = DEFAULT_MARKERS
 ) -> Plan:
@@ -482,16 +425,16 @@ def read_markdown_plan(
     when its unit's `children` are first used (those of the file top at once).
     """
     marks = _Markers.of(markers)
-    text, start, number = _content_start(text)
+    text, start, start_line = _content_start(text)
     top_units: list = []
     root = _Section(None, marks)
     sections = []
     stack: list = []  # open heading units: (level, unit, section)
-    section, chunk_number, chunk_comment = root, number, False
+    section, chunk_number, chunk_comment = root, start_line, False
     text = "\n" + text  # `_structure` finds lines by the newline before them
     start += 1
     chunk_start = start
-    for offset, number, level, heading, in_comment in _structure(text, start, number, "<!--" in text):
+    for offset, number, level, heading, in_comment in _structure(text, start, start_line, "<!--" in text):
         section.chunks.append((text[chunk_start:offset], chunk_comment))
         section.numbers.append(chunk_number)
         chunk_start, chunk_number, chunk_comment = offset, number, in_comment
@@ -507,13 +450,12 @@ def read_markdown_plan(
             else:
                 top_units.append(unit)
             unit.subsections = unit._children
-            sections.append(_Section(unit, marks))
-            stack.append((level, unit, sections[-1]))
+            sections.append((unit, _Section(unit, marks)))
+            stack.append((level, *sections[-1]))
         section = stack[-1][2] if stack else root
     section.chunks.append((text[chunk_start:], chunk_comment))
     section.numbers.append(chunk_number)
-    for section in sections:
-        unit = section.unit
+    for unit, section in sections:
         unit.source = tuple(section.chunks)
         if not unit.completed and section.status_done():
             unit.completed = True
