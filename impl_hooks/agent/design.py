@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 
+from ..markdown import atx_heading, closes_fence, fence_opener
 from ..plan.evidence import promises
 
-_HEADING = re.compile(r" {0,3}#{1,6}(?=[ \t]|$)")
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _TOKEN = re.compile(r"\w[\w./-]*")
 PREAMBLE = "(text before the first heading)"
 MAX_LISTED = 10  # section names listed per file in a "design trimmed" line
@@ -24,42 +23,25 @@ def size(text: str) -> int:
     return len(text.encode("utf-8", "surrogatepass"))
 
 
-def _fence(line: str) -> str:
-    """The fence ("```", "~~~~") when the line opens a fenced code block, else ""."""
-    found = _FENCE.match(line)
-    if not found or (found.group(1)[0] == "`" and "`" in line[found.end():]):
-        return ""
-    return found.group(1)
-
-
-def _title(bare: str, start: int) -> str:
-    """An ATX heading's text: without its closing `#`s, or the line itself when it has none."""
-    title = bare[start:].strip(" \t")
-    unclosed = title.rstrip("#")
-    if not unclosed or unclosed[-1] in " \t":
-        title = unclosed.strip(" \t")
-    return title.strip() or bare.strip()
-
-
 def sections(text: str) -> list:
     """(heading, text) of each section: the text before the first heading (heading
     ""), then one per ATX heading outside fenced code. Joined, they are `text`."""
-    found, heading, lines, fence = [], "", [], ""
+    found: list[tuple[str, str]] = []
+    lines: list[str] = []
+    heading, fence = "", ""
     for line in text.splitlines(keepends=True):
         bare = line.rstrip("\r\n")
         if fence:
-            closing = _FENCE.match(bare)
-            if closing and closing.group(1)[0] == fence[0] and len(closing.group(1)) >= len(fence) \
-                    and not bare[closing.end():].strip():
+            if closes_fence(bare, fence):
                 fence = ""
-        elif _fence(bare):
-            fence = _fence(bare)
+        elif fence_opener(bare):
+            fence = fence_opener(bare)
         else:
-            match = _HEADING.match(bare)
+            match = atx_heading(bare)
             if match:
                 if lines:
                     found.append((heading, "".join(lines)))
-                heading, lines = _title(bare, match.end()), []
+                heading, lines = match[1] or bare.strip(), []
         lines.append(line)
     if lines:
         found.append((heading, "".join(lines)))
