@@ -21,11 +21,9 @@ def staged_tree(repo) -> str:
     does, so a `git add` at the same moment fails), so it runs on a copy.
     """
     import shutil
-    import subprocess
     import tempfile
 
-    from .errors import UsageError
-    from .snapshot import git_env
+    from . import gitcmd
 
     index = os.environ.get("GIT_INDEX_FILE") or os.path.join(repo.git_dir, "index")
     with tempfile.TemporaryDirectory(prefix="impl-hooks-") as folder:
@@ -34,12 +32,8 @@ def staged_tree(repo) -> str:
             shutil.copyfile(os.path.join(repo.root, index), copy)
         except FileNotFoundError:
             pass  # no index yet: the empty tree
-        proc = subprocess.run(["git", "write-tree"], cwd=repo.root, env=dict(git_env(), GIT_INDEX_FILE=copy),
-                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    if proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise UsageError(message[-1] if message else "git write-tree failed")
-    return proc.stdout.decode().strip()
+        tree = gitcmd.run(["write-tree"], cwd=repo.root, env=gitcmd.git_env({"GIT_INDEX_FILE": copy}))
+    return tree.decode().strip()
 
 
 def approvals_path(repo) -> str:

@@ -160,8 +160,9 @@ def with_pending_index(repo, cwd: str, pending: Pending, body):
     replayed (it fails, or stages into another repository).
     """
     import shutil
-    import subprocess
     import tempfile
+
+    from . import gitcmd
 
     fd, index = tempfile.mkstemp(prefix="impl-hooks-index-", dir=repo.git_dir)
     os.close(fd)
@@ -171,14 +172,13 @@ def with_pending_index(repo, cwd: str, pending: Pending, body):
             shutil.copyfile(os.path.join(repo.git_dir, "index"), index)
         except FileNotFoundError:
             os.unlink(index)  # no index yet: git starts an empty one
-        env = dict(os.environ, GIT_INDEX_FILE=index)
+        env = gitcmd.git_env({"GIT_INDEX_FILE": index})
         steps = [(os.path.join(cwd, d), argv) for d, argv in pending.adds]
         if pending.all_tracked:
             steps.append((os.path.join(cwd, pending.directory), ["git", "add", "-u"]))
         for where, argv in steps:
-            if not os.path.isdir(where) or _toplevel(where) != repo.root or subprocess.run(
-                    argv, cwd=where, env=env, stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode != 0:
+            if not os.path.isdir(where) or _toplevel(where) != repo.root or gitcmd.status(
+                    argv[1:], cwd=where, env=env)[0] != 0:
                 return None  # another repository's add, or one that fails
         os.environ["GIT_INDEX_FILE"] = index
         return body()
@@ -192,13 +192,10 @@ def with_pending_index(repo, cwd: str, pending: Pending, body):
 
 
 def _toplevel(directory: str) -> str | None:
-    import subprocess
+    from . import gitcmd
 
-    from .snapshot import git_env
-
-    proc = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=directory, env=git_env(),
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    return proc.stdout.decode("utf-8", "surrogateescape").strip() if proc.returncode == 0 else None
+    code, out, _ = gitcmd.status(["rev-parse", "--show-toplevel"], cwd=directory)
+    return out.decode("utf-8", "surrogateescape").strip() if code == 0 else None
 
 
 # -- the answer --------------------------------------------------------------------
@@ -235,7 +232,8 @@ def reason_text(findings: list, intro: str, outro: str, limit: int = REASON_LIMI
     """Intro, the findings like `impl-hooks check` prints them (capped), and what to do."""
     from .findings import render_text
 
-    shown, size = [], 0
+    shown: list[str] = []
+    size = 0
     for finding in findings:
         text = render_text([finding])
         if shown and size + len(text) > limit:

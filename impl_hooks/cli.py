@@ -8,7 +8,7 @@ from typing import Optional
 import click
 
 from . import __version__
-from .errors import ConfigError, UsageError
+from .errors import UsageError
 from .config import PRESETS
 from .findings import RENDERERS
 from .hooks import emit, guarded, report
@@ -140,7 +140,7 @@ def start(issue: str, title: Optional[str], base: Optional[str], context_path: O
             if read_bytes(ours, target) is None:  # a symlinked one is refused before the branch is made
                 raise UsageError(f"{target}: no such Context.toml")
         repo = git.Repo(ours.root)
-        hook_said = create_branch(repo, name, base or default_base(repo))
+        hook_said = create_branch(repo, name, base or default_base(ours))
         click.echo(f"Switched to a new branch '{name}'")
         if target is not None:
             record_issue(ours, target, issue)
@@ -284,8 +284,8 @@ def show_rule(code: Optional[str], all_rules: bool, fmt: str) -> None:
 
         if all_rules == bool(code):
             raise UsageError("name one rule code (impl-hooks rule P001) or use --all")
-        found = list(RULES.values()) if all_rules else [rule(code or "")]
-        if found[0] is None:
+        found = list(RULES.values()) if all_rules else [r for r in [rule(code or "")] if r is not None]
+        if not found:
             raise UsageError(f"no rule {code!r}: impl-hooks rule --all lists them")
         if fmt == "json":
             data = [r.as_dict() for r in found]
@@ -306,7 +306,8 @@ def claude_hook() -> None:
 
 
 @main.command()
-@click.option("--preset", type=click.Choice(PRESETS), help="Preset to write (default: detected from the files present).")
+@click.option("--preset", type=click.Choice(PRESETS),
+              help="Preset to write (default: detected from the files present).")
 @click.option("--claude", is_flag=True, help="Also add the hooks to .claude/settings.json (merged).")
 @click.option("--github", is_flag=True, help="Also write .github/workflows/impl-hooks.yml.")
 @click.option("--repo", "repo_url", metavar="URL", help="Where the team hosts impl-hooks: pre-commit's remote "

@@ -6,13 +6,23 @@ from __future__ import annotations
 import re
 
 from .errors import ConfigError, UsageError, toml_error
+from .lazyre import lazy
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any, TypeVar
+
+    from .configtypes import Config, Preset
+
+    TableT = TypeVar("TableT", bound="Mapping[str, Any]")
 
 CONFIG_FILES = (".impl-hooks.toml", "pyproject.toml")  # the first one found wins
 PRESETS = ("phased-plan", "spec-issue", "features-json", "spec-kit", "none")
 DEFAULT_BRANCH_PATTERN = r"^(?:[a-z]+/)?(?P<issue>[A-Z][A-Z0-9]+-\d+)(?:[-_/].+)?$"
 
 # Which files reveal a preset, in order of precedence (git glob pathspecs).
-PRESET_MARKERS = (
+PRESET_MARKERS: tuple[tuple[Preset, tuple[str, ...]], ...] = (
     ("phased-plan", ("**/Context.toml", "docs/Phase*/6.1_implementation_plan.md")),
     ("features-json", ("artifacts/*-design/features.json",)),
     ("spec-kit", ("specs/*/tasks.md",)),
@@ -32,7 +42,7 @@ NOT_CODE = [
     ".github/**", ".claude/**", ".impl-hooks/**",
 ]
 
-BASE: dict[str, object] = {
+BASE: Config = {
     "preset": "none",
     "ignore": [],
     "branch": {
@@ -73,7 +83,7 @@ BASE: dict[str, object] = {
     },
 }
 
-PRESET_DEFAULTS: dict[str, dict[str, object]] = {
+PRESET_DEFAULTS: dict[str, dict[str, Any]] = {
     "phased-plan": {
         "plan": {"paths": ["docs/Phase{phase}/6.1_implementation_plan.md"], "evidence": "paths+names"},
         "reports": {"require": [
@@ -105,7 +115,7 @@ PRESET_DEFAULTS: dict[str, dict[str, object]] = {
 
 # key -> kind; a nested dict is a table. Kinds: str bool int list regex issue-regex
 # enum:<a|b> reports (a list of tables).
-SCHEMA: dict[str, object] = {
+SCHEMA: dict[str, str | dict[str, str]] = {
     "preset": "enum:" + "|".join(PRESETS),
     "ignore": "codes",
     "branch": {"pattern": "issue-regex", "protected": "list", "exempt": "list"},
@@ -124,7 +134,7 @@ SCHEMA: dict[str, object] = {
 }
 REPORT_KEYS = {"path": "str", "sections": "list", "template": "str",
                "when": "enum:step-completed|always"}
-CODE_RE = re.compile(r"^[A-Z](?:\d{3})?$")
+CODE_RE = lazy(r"^[A-Z](?:\d{3})?$")
 MAX_SECONDS = 3600  # kind "number" (agent.timeout): an hour; inf, nan and 1e300 are not a timeout
 
 
@@ -137,7 +147,7 @@ def _copy(value):
     return value
 
 
-def merge(base: dict[str, object], over: dict[str, object]) -> dict[str, object]:
+def merge(base: TableT, over: Mapping[str, Any]) -> TableT:
     out = _copy(base)
     for key, value in over.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
@@ -153,7 +163,7 @@ def _key_line(text: str, key: str) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
-def _check_value(kind: str, value: object, name: str, fail) -> None:
+def _check_value(kind: str, value: Any, name: str, fail) -> None:
     if kind == "str" and not isinstance(value, str):
         fail(f"'{name}' must be a string")
     elif kind == "bool" and not isinstance(value, bool):
@@ -192,9 +202,9 @@ def _check_value(kind: str, value: object, name: str, fail) -> None:
             fail(f"'{name}' needs a named group (?P<{group}>...)")
 
 
-def validate(data: dict[str, object], path: str, text: str, table: str = "tool.impl-hooks") -> None:
+def validate(data: dict[str, Any], path: str, text: str, table: str = "tool.impl-hooks") -> None:
     """Raise ConfigError naming the first unknown key or wrong type."""
-    def walk(node: dict[str, object], schema: dict[str, object], prefix: str) -> None:
+    def walk(node: dict[str, Any], schema: Mapping[str, str | dict[str, str]], prefix: str) -> None:
         for key, value in node.items():
             name = f"{prefix}.{key}" if prefix else key
 
@@ -241,7 +251,7 @@ def load_toml(text: str, display: str) -> dict:
         raise ConfigError(display, "invalid TOML: arrays or tables nested too deeply") from None
 
 
-def parse_config_text(raw: bytes, display: str) -> tuple[dict[str, object] | None, str]:
+def parse_config_text(raw: bytes, display: str) -> tuple[dict[str, Any] | None, str]:
     text = raw.decode("utf-8", "replace")
     data = load_toml(text, display)
     if display.endswith("pyproject.toml"):
@@ -254,7 +264,7 @@ def parse_config_text(raw: bytes, display: str) -> tuple[dict[str, object] | Non
     return data, text
 
 
-def read_config_table(snapshot, before: bool = False) -> tuple[dict[str, object] | None, str]:
+def read_config_table(snapshot, before: bool = False) -> tuple[dict[str, Any] | None, str]:
     """The user's table and the file it came from, read from the snapshot's tree
     (the index for a commit), never from the work tree: what is not staged does
     not count. C001 for a file that is not valid."""
@@ -279,7 +289,7 @@ def read_config_table(snapshot, before: bool = False) -> tuple[dict[str, object]
     return None, ""
 
 
-def load_config(snapshot, before: bool = False) -> dict[str, object]:
+def load_config(snapshot, before: bool = False) -> Config:
     """The effective config of the tree being committed (or of its before-state)."""
     if not before:
         snapshot.list_paths(MARKER_GLOBS)  # one listing answers the config files and the preset markers
@@ -287,7 +297,7 @@ def load_config(snapshot, before: bool = False) -> dict[str, object]:
     return effective_config(user or {}, source, snapshot, before)
 
 
-def effective_config(user: dict[str, object], source: str, snapshot, before: bool = False) -> dict[str, object]:
+def effective_config(user: dict[str, Any], source: str, snapshot, before: bool = False) -> Config:
     """The user's table over its preset's defaults; zero config detects the preset from the tree."""
     preset = user.get("preset")
     if preset is None:
@@ -298,7 +308,7 @@ def effective_config(user: dict[str, object], source: str, snapshot, before: boo
     return config
 
 
-def detect_preset(snapshot, before: bool = False) -> str:
+def detect_preset(snapshot, before: bool = False) -> Preset:
     """The first preset whose marker files are in the tree being committed."""
     present = snapshot.list_paths(MARKER_GLOBS, before=before)
     if not present:
@@ -324,8 +334,8 @@ STRICTNESS = {  # each key's values from the most lenient to the strictest
 }
 
 
-def _get(config: dict[str, object], dotted: str):
-    value = config
+def _get(config: Config, dotted: str) -> Any:
+    value: Any = config
     for part in dotted.split("."):
         value = value.get(part) if isinstance(value, dict) else None
     return value
@@ -335,7 +345,7 @@ def _shown(value) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
-def weakenings(before: dict[str, object], after: dict[str, object]) -> list[str]:
+def weakenings(before: Config, after: Config) -> list[str]:
     """What `after` turns off or lets through that `before` did not, one phrase each,
     so the person reviewing a config change sees it (`ignore adds P, R`)."""
     found = []
@@ -383,7 +393,7 @@ def _fewer_reports(before: list, after: list) -> list[str]:
     return found
 
 
-def staged_config_weakens(snapshot, config: dict[str, object]) -> str:
+def staged_config_weakens(snapshot, config: Config) -> str:
     """A warning when the staged config turns off what HEAD's enforced, else "".
 
     Asked only when the commit touches a config file; HEAD's config that does
@@ -429,12 +439,12 @@ def unstaged_config(snapshot) -> list[str]:
     return found
 
 
-def branch_regex(config: dict[str, object]) -> "re.Pattern[str]" | None:
+def branch_regex(config: Config) -> re.Pattern[str] | None:
     pattern = config["branch"]["pattern"]
     return re.compile(pattern) if pattern else None
 
 
-def branch_issue(branch: str | None, config: dict[str, object]) -> str | None:
+def branch_issue(branch: str | None, config: Config) -> str | None:
     """The issue id the branch name carries, or None."""
     regex = branch_regex(config)
     if not branch or regex is None:
@@ -443,42 +453,42 @@ def branch_issue(branch: str | None, config: dict[str, object]) -> str | None:
     return match.group("issue") if match else None
 
 
-def to_toml(config: dict[str, object]) -> str:
-    """The effective config as a `[tool.impl-hooks]` TOML document."""
-    lines: list[str] = []
+def to_toml(config: Mapping[str, Any]) -> str:
+    """The effective config as a `[tool.impl-hooks]` TOML document: strings in
+    single quotes where TOML allows (patterns keep their backslashes as written),
+    plain keys before tables at every level."""
+    import tomlkit
 
-    def value(v: object) -> str:
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, (int, float)):
-            return repr(v)
-        if isinstance(v, str):
-            if "'" not in v and "\n" not in v:
-                return f"'{v}'"
-            return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-        if isinstance(v, list):
-            return "[" + ", ".join(value(x) for x in v) + "]"
-        raise TypeError(type(v))
+    def is_table(value: object) -> bool:
+        return isinstance(value, dict) or (
+            isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value))
 
-    top = {k: v for k, v in config.items() if not isinstance(v, dict) and k != "source"}
-    lines.append("[tool.impl-hooks]")
-    for k, v in top.items():
-        lines.append(f"{k} = {value(v)}")
-    for section, body in config.items():
-        if not isinstance(body, dict):
-            continue
-        lines.append("")
-        lines.append(f"[tool.impl-hooks.{section}]")
-        tables = []
-        for k, v in body.items():
-            if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
-                tables.append((k, v))
+    def item(value: object):
+        if isinstance(value, str):
+            literal = "'" not in value and not any(c < " " and c != "\t" or c == "\x7f" for c in value)
+            return tomlkit.string(value, literal=literal)
+        if isinstance(value, list):
+            array = tomlkit.array()
+            array.extend(item(v) for v in value)
+            return array
+        return tomlkit.item(value)
+
+    def table(values: dict):
+        out = tomlkit.table()
+        for key, value in sorted(values.items(), key=lambda kv: is_table(kv[1])):
+            if isinstance(value, dict):
+                out.add(key, table(value))
+            elif isinstance(value, list) and is_table(value):
+                entries = tomlkit.aot()
+                for entry in value:
+                    entries.append(table(entry))
+                out.add(key, entries)
             else:
-                lines.append(f"{k} = {value(v)}")
-        for k, entries in tables:
-            for entry in entries:
-                lines.append("")
-                lines.append(f"[[tool.impl-hooks.{section}.{k}]]")
-                for ek, ev in entry.items():
-                    lines.append(f"{ek} = {value(ev)}")
-    return "\n".join(lines) + "\n"
+                out.add(key, item(value))
+        return out
+
+    tool = tomlkit.table(is_super_table=True)
+    tool.add("impl-hooks", table({k: v for k, v in config.items() if k != "source"}))
+    document = tomlkit.document()
+    document.add("tool", tool)
+    return tomlkit.dumps(document)

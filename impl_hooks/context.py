@@ -6,20 +6,20 @@ from the tree being committed, like everything else a check sees.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterable
 
-from .errors import ConfigError, toml_error
+from .diskcache import cached
+from .errors import ConfigError
+from .lazyre import lazy
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .snapshot import Snapshot
 
 CONTEXT_FILE = "Context.toml"
 KEYS = ("current_epic", "current_step", "current_domain", "current_dev_stage",
         "current_phase", "current_issue")
-STEP_PREFIX = re.compile(r"^\s*step\s*", re.I)
+STEP_PREFIX = lazy(r"^\s*step\s*", re.I)
 
 
 class Context:
@@ -72,12 +72,9 @@ def phase_of(step: str) -> str:
 
 def read_context(text: str, path: str) -> Context:
     """Parse one Context.toml; broken TOML or wrong types are C001 with the line."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise toml_error(path, exc, text) from None
-    except RecursionError:  # tomllib recurses per nested array or table
-        raise ConfigError(path, "invalid TOML: arrays or tables nested too deeply") from None
+    from .config import load_toml
+
+    data = load_toml(text, path)
     table = data.get("context")
     source = dict(data)
     if isinstance(table, dict):
@@ -112,16 +109,24 @@ def _line_of(text: str, key: str) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
+def _fields(snapshot, path: str) -> dict:
+    """What a Context.toml says, as Context's keyword arguments (kept by blob id)."""
+    from .snapshot import decode_text
+
+    context = read_context(decode_text(snapshot.read(path)), path)
+    return {**context.values(), "lines": context.lines}
+
+
 class Contexts:
     """Every Context.toml of the tree being committed, and which path each governs."""
 
-    def __init__(self, snapshot):
+    def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         paths = [p for p in snapshot.list_paths(["**/" + CONTEXT_FILE])
                  if p.rpartition("/")[2] == CONTEXT_FILE]
-        blobs = snapshot.read_many(paths)
-        from .snapshot import decode_text
-        self.all: list[Context] = [read_context(decode_text(blobs[p]), p) for p in paths if p in blobs]
+        ids = snapshot.blob_ids(paths)
+        self.all: list[Context] = [Context(p, **cached(snapshot.repo, "toml", f"{CONTEXT_FILE} {ids[p]}",
+                                                       lambda: _fields(snapshot, p))) for p in paths if p in ids]
         # deepest folder first, so the nearest one wins
         self.all.sort(key=lambda c: (-c.folder.count("/"), c.path))
 

@@ -25,6 +25,13 @@ class Finding:
 
     __slots__ = ("code", "message", "path", "line", "hint", "severity", "commit")
     FIELDS = __slots__
+    code: str
+    message: str
+    path: str
+    line: int | None
+    hint: str
+    severity: str
+    commit: str
 
     def __init__(self, code: str, message: str, path: str = "", line: int | None = None,
                  hint: str = "", severity: str = "", commit: str = ""):
@@ -37,7 +44,7 @@ class Finding:
         raise AttributeError(f"Finding is immutable: use replace({name}=...)")
 
     def replace(self, **changes: object) -> "Finding":
-        return Finding(**{**self.as_dict(), **changes})  # type: ignore[arg-type]
+        return Finding(**{**self.as_dict(), **changes})
 
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in self.FIELDS}

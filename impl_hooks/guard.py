@@ -368,17 +368,14 @@ def _toplevel(directory: str) -> str | None:
 
 
 def _git_output(args: list, directory: str) -> str | None:
-    import subprocess
-
     if not os.path.isdir(directory):
         return None
-    from .snapshot import git_env
+    from . import gitcmd
 
-    proc = subprocess.run(["git", *args], cwd=directory, env=git_env(), stdin=subprocess.DEVNULL,
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    if proc.returncode != 0:
+    code, out, _ = gitcmd.status(args, cwd=directory)
+    if code != 0:
         return None
-    return proc.stdout.decode("utf-8", "surrogateescape").strip() or None
+    return out.decode("utf-8", "surrogateescape").strip() or None
 
 
 def _has_our_table(path: str) -> bool:
@@ -411,7 +408,8 @@ def _changes_our_table(tool: str, tool_input: dict, path: str) -> bool:
         before = ""
     after = before
     if tool == "Write":
-        after = tool_input.get("content") if isinstance(tool_input.get("content"), str) else ""
+        content = tool_input.get("content")
+        after = content if isinstance(content, str) else ""
     else:
         edits = tool_input.get("edits") if tool == "MultiEdit" else [tool_input]
         for edit in edits if isinstance(edits, list) else []:

@@ -17,9 +17,11 @@ from .errors import ConfigError, UsageError
 FORMAT_USAGE = "[--format text|json|github]"
 
 
-def _lenient(error: UnicodeEncodeError) -> tuple:
+def _lenient(error: UnicodeError) -> tuple[bytes, int]:
     """Encode error handler: undecodable path bytes (surrogates) go out as
     themselves, any other character the encoding lacks as a \\u escape."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error  # registered by name: a decoder could name it too
     out = bytearray()
     for char in error.object[error.start:error.end]:
         code = ord(char)
@@ -109,13 +111,26 @@ def guarded(body: Callable[[], int]) -> int:
         return 2
 
 
-def _staged_snapshot():
-    from .snapshot import Repo, Snapshot
-    repo = Repo.discover()
+def _staged_snapshot(names=()):
+    """The staged snapshot. git finds the repository and reads the index while the
+    checks in `names` are imported, on the machine's other core."""
+    from .snapshot import Repo, Snapshot, start_staged_diff
+
+    asked, diff = Repo.ask(), start_staged_diff()
+    if names:
+        from .runner import check_functions
+
+        check_functions(names)
+    try:
+        repo = Repo.discover(asked=asked)
+    except UsageError:
+        diff.result()
+        raise
     if repo.bare:
+        diff.result()
         raise UsageError("a bare repository has no index to check: use --range A..B, "
                          "or impl-hooks pre-receive in its hooks")
-    return Snapshot.staged(repo)
+    return Snapshot.staged(repo, diff)
 
 
 def _check_hook(hook_id: str, argv: Sequence[str] | None) -> int:
@@ -149,7 +164,7 @@ def run_hook_checks(names, rev_range: str | None = None, branch: str | None = No
     subject = "the range"
     if rev_range is None:
         # pre-push gives no refs for a branch whose history the remote lacks entirely
-        rev_range = push_range(repo, from_ref or "", to_ref or local)
+        rev_range = push_range(repo, from_ref or "", to_ref or local or "")
         branch = branch or _branch_name(local or "")
         subject = "the push"
     elif branch is None:
@@ -160,11 +175,10 @@ def run_hook_checks(names, rev_range: str | None = None, branch: str | None = No
 
 
 def _check_staged(names) -> list:
-    snapshot = _staged_snapshot()  # git starts reading the index now, on another core
     from .config import load_config, staged_config_weakens
-    from .runner import check_functions, run_checks
+    from .runner import run_checks
 
-    check_functions(names)  # imported meanwhile
+    snapshot = _staged_snapshot(names)
     config = load_config(snapshot)
     warn_unstaged_config(snapshot)
     warn([staged_config_weakens(snapshot, config)])

@@ -10,8 +10,8 @@ import re
 from typing import NamedTuple
 
 from . import __version__
-from .config import BASE, PRESET_DEFAULTS, PRESETS, merge, to_toml, tomllib
-from .errors import UsageError, toml_error
+from .config import BASE, PRESET_DEFAULTS, PRESETS, load_toml, merge, to_toml
+from .errors import ConfigError, UsageError
 from .install import LAUNCHER, LAUNCHER_PATH
 from .safepath import read_bytes, read_text, write_text
 
@@ -133,8 +133,7 @@ def hook_types_line(types=HOOK_TYPES, nl: str = "\n") -> str:
 
 def config_text(preset: str, pinned: bool) -> str:
     """`.impl-hooks.toml`: the preset, then the preset's defaults commented out as a starting point."""
-    config = merge(merge(BASE, PRESET_DEFAULTS[preset]), {})
-    config["preset"] = preset
+    config = merge(merge(BASE, PRESET_DEFAULTS[preset]), {"preset": preset})
     lines = ["# impl-hooks configuration (keys at the top level). The commented lines are",
              "# the preset's defaults: uncomment one to change it. `impl-hooks config` prints",
              "# the effective configuration."]
@@ -154,10 +153,29 @@ def config_text(preset: str, pinned: bool) -> str:
 
 
 def pyproject_table(preset: str, pinned: bool) -> str:
+    """Our table as text, for a person to paste into pyproject.toml."""
+    import tomlkit
+
+    document = tomlkit.document()
+    document.add("tool", _tool_with_our_table(preset, pinned))
+    return tomlkit.dumps(document)
+
+
+def _tool_with_our_table(preset: str, pinned: bool):
+    """A `tool` super-table holding `[tool.impl-hooks]` as init writes it."""
+    import tomlkit
+
+    ours = tomlkit.table()
     if pinned:
-        return f'[tool.impl-hooks]\npreset = "{preset}"  # every key and its default: impl-hooks config\n'
-    return (f'[tool.impl-hooks]\n# preset = "{preset}"  # unset: detected from the files '
-            "(every key and its default: impl-hooks config)\n")
+        ours.add("preset", preset)
+        ours["preset"].comment("every key and its default: impl-hooks config")
+        ours["preset"].trivia.comment_ws = "  "
+    else:
+        ours.add(tomlkit.comment(f'preset = "{preset}"  # unset: detected from the files '
+                                 "(every key and its default: impl-hooks config)"))
+    tool = tomlkit.table(is_super_table=True)
+    tool.add("impl-hooks", ours)
+    return tool
 
 
 # -- the config file ------------------------------------------------------------------
@@ -171,40 +189,42 @@ def _without_ours(data: dict) -> dict:
     return rest
 
 
-def _drop_our_tables(text: str) -> str:
-    """pyproject.toml without its [tool.impl-hooks] and [tool.impl-hooks.*] tables."""
-    kept, ours = [], False
-    for line in text.splitlines(keepends=True):
-        header = re.match(r"\s*\[\[?([^\]]+)\]\]?\s*(?:#.*)?$", line)
-        if header:
-            key = re.sub(r"[\s\"']", "", header.group(1))
-            ours = key == "tool.impl-hooks" or key.startswith("tool.impl-hooks.")
-        if not ours:
-            kept.append(line)
-    return "".join(kept)
+def _with_our_table(text: str, preset: str, pinned: bool) -> str:
+    """pyproject.toml with its `[tool.impl-hooks]` tables dropped and ours added
+    at the end, every other byte kept; "" when tomlkit cannot make the edit."""
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    if text and not text.endswith("\n"):
+        text += "\n"
+    try:
+        document = tomlkit.parse(text)
+        tool = document.get("tool")
+        if isinstance(tool, dict) and "impl-hooks" in tool:
+            del tool["impl-hooks"]
+            document = tomlkit.parse(tomlkit.dumps(document))  # no table split around the gap
+        document.append("tool", _tool_with_our_table(preset, pinned))
+        new = tomlkit.dumps(document)
+    except (TOMLKitError, ValueError, TypeError, KeyError, RecursionError):
+        return ""
+    return new if text.startswith("\n") else new.lstrip("\n")  # a file that was only our table
 
 
 def _pyproject_write(text: str, preset: str, pinned: bool, force: bool) -> Write:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise toml_error(PYPROJECT, exc, text) from None
+    data = load_toml(text, PYPROJECT)
     exists = isinstance(data.get("tool"), dict) and "impl-hooks" in data["tool"]
     if exists and not force:
         return Write(PYPROJECT, "", SKIP_EXISTS)
-    table = pyproject_table(preset, pinned)
-    base = _drop_our_tables(text) if exists else text
-    if base and not base.endswith("\n"):
-        base += "\n"
-    new = base + ("\n" if base.strip() else "") + table
+    new = _with_our_table(text, preset, pinned)
     try:  # the edit must change our table and nothing else
-        after = tomllib.loads(new)
-        safe = (_without_ours(after) == _without_ours(data)
+        after = load_toml(new, PYPROJECT)
+        safe = (bool(new) and _without_ours(after) == _without_ours(data)
                 and after["tool"]["impl-hooks"] == ({"preset": preset} if pinned else {}))
-    except (tomllib.TOMLDecodeError, KeyError, TypeError):
+    except (ConfigError, KeyError, TypeError):
         safe = False
     if not safe:
-        return Write(PYPROJECT, "", SKIP_ODD, f"add this table to {PYPROJECT} yourself:\n{table}")
+        return Write(PYPROJECT, "", SKIP_ODD,
+                     f"add this table to {PYPROJECT} yourself:\n{pyproject_table(preset, pinned)}")
     return Write(PYPROJECT, new, UPDATE)
 
 
@@ -225,13 +245,14 @@ OUR_HOOK = re.compile(r"^\s*-?\s*id:\s*[\"']?impl-check[\"']?\s*(?:#.*)?$")
 HOOK_ID = re.compile(r"^\s*-?\s*id:\s*[\"']?([\w.-]+)")
 
 
-def _value(rest: str) -> str:
+def _value(line: str) -> str:
     """A top-level key's inline value without its comment."""
-    return re.sub(r"\s+#.*$", "", rest).strip()
+    match = TOP_KEY.match(line)
+    return re.sub(r"\s+#.*$", "", match.group(2)).strip() if match else ""
 
 
 def _top_keys(lines: list[str]) -> dict[str, int]:
-    keys = {}
+    keys: dict[str, int] = {}
     for i, line in enumerate(lines):
         match = TOP_KEY.match(line)
         if match:
@@ -255,7 +276,7 @@ def _with_hook_types(lines: list[str], nl: str) -> list[str] | None:
         first = min(keys.values()) if keys else 0
         return lines[:first] + [hook_types_line(nl=nl)] + lines[first:]
     at = keys["default_install_hook_types"]
-    value = _value(TOP_KEY.match(lines[at]).group(2))
+    value = _value(lines[at])
     if value.startswith("[") and value.endswith("]"):
         have = [v.strip().strip("\"'") for v in value[1:-1].split(",") if v.strip()]
         missing = [t for t in HOOK_TYPES if t not in have]
@@ -266,7 +287,9 @@ def _with_hook_types(lines: list[str], nl: str) -> list[str] | None:
     items = [i for i in range(at + 1, end) if re.match(r"^\s*-\s+\S", lines[i])]
     if not items:
         return None
-    prefix = re.match(r"^(\s*-\s+)", lines[items[-1]]).group(1)
+    item = re.match(r"^(\s*-\s+)", lines[items[-1]])
+    assert item is not None  # every line in items matched it
+    prefix = item.group(1)
     have = [lines[i][len(prefix):].split("#")[0].strip().strip("\"'") for i in items]
     missing = [prefix + t + nl for t in HOOK_TYPES if t not in have]
     return lines[:items[-1] + 1] + missing + lines[items[-1] + 1:]
@@ -281,11 +304,11 @@ def edit_precommit(text: str, force: bool, source: Source = Source()) -> tuple[s
     if not lines[-1].endswith("\n"):
         lines[-1] += nl
     keys = _top_keys(lines)
-    if "\t" in "".join(re.match(r"^\s*", line).group(0) for line in lines) or "repos" not in keys \
+    if any("\t" in line[:len(line) - len(line.lstrip())] for line in lines) or "repos" not in keys \
             or any(line.startswith(("---", "...", "%")) for line in lines[1:]):
         return None, SKIP_ODD
     at = keys["repos"]
-    value = _value(TOP_KEY.match(lines[at]).group(2))
+    value = _value(lines[at])
     if value == "[]":
         lines[at] = "repos:" + nl
         value = ""
@@ -293,7 +316,7 @@ def edit_precommit(text: str, force: bool, source: Source = Source()) -> tuple[s
         return None, SKIP_ODD
     end = _block_end(lines, at)
     starts = [i for i in range(at + 1, end) if re.match(r"^\s*-(\s|$)", lines[i])]
-    indent = re.match(r"^(\s*)", lines[starts[0]]).group(1) if starts else ""
+    indent = lines[starts[0]].partition("-")[0] if starts else ""
     starts = [i for i in starts if lines[i].startswith(indent + "-")]
     spans = [(s, e) for s, e in zip(starts, starts[1:] + [end])]
     ours = [(s, e) for s, e in spans if _is_ours(lines[s:e])]
@@ -312,10 +335,10 @@ def edit_precommit(text: str, force: bool, source: Source = Source()) -> tuple[s
         if starts and any(not line.strip() for line in lines[starts[0]:last]):
             entry.insert(0, nl)  # their items are separated by blank lines: so is ours
         lines[last + 1:last + 1] = entry
-    lines = _with_hook_types(lines, nl)
-    if lines is None:
+    complete = _with_hook_types(lines, nl)
+    if complete is None:
         return None, SKIP_ODD
-    return "".join(lines), UPDATE
+    return "".join(complete), UPDATE
 
 
 def _is_ours(item: list[str]) -> bool:

@@ -35,7 +35,8 @@ _SCRIPT = """\
 {mark} (`impl-hooks install --uninstall` restores what was here)
 exe={exe}
 if [ ! -x "$exe" ]; then
-    echo "impl-hooks: $exe is gone (its environment was removed or moved): run 'impl-hooks install' from the environment you use now, or 'impl-hooks install --uninstall'" >&2
+    echo "impl-hooks: $exe is gone (its environment was removed or moved):" \\
+        "run 'impl-hooks install' from the environment you use now, or 'impl-hooks install --uninstall'" >&2
     exit 1
 fi
 legacy="$0{legacy}"
@@ -84,7 +85,8 @@ for dir in "$IMPL_HOOKS_BIN" "$(cat "$record" 2>/dev/null)"; do
     if [ -n "$dir" ] && [ -x "$dir/$name" ]; then exec "$dir/$name" "$@"; fi
 done
 if command -v "$name" >/dev/null 2>&1; then exec "$name" "$@"; fi
-echo "impl-hooks: $name not found: run 'impl-hooks init' in this repository from the environment impl-hooks is installed in (it records where), or put that environment on PATH" >&2
+echo "impl-hooks: $name not found: run 'impl-hooks init' in this repository from the environment" \\
+    "impl-hooks is installed in (it records where), or put that environment on PATH" >&2
 exit 2
 """
 RECORD = ("impl-hooks", "bin")  # below the common git directory: this machine's environment

@@ -20,18 +20,26 @@ from .runner import DETERMINISTIC, run_checks
 from .snapshot import (NULL_SHA, BlobReader, Change, Snapshot, TreeFiles, decode_path, parse_combined_paths,
                        parse_raw_diff_by_commit)
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .configtypes import Config
+
 C001_HINT = "fix the file in that commit (git rebase -i), then check again"
 
 
 def default_branch(repo) -> str | None:
-    """The default branch's ref: a server's HEAD, else origin's HEAD, else main or master."""
-    refs = ["refs/remotes/origin/HEAD", "refs/heads/main", "refs/heads/master"]
-    if repo.bare:
-        refs.insert(0, repo.git(["symbolic-ref", "-q", "HEAD"], check=False).decode().strip())
-    for ref in refs:
-        if ref and repo.git(["rev-parse", "-q", "--verify", ref], check=False).strip():
-            return ref
-    return None
+    """The default branch's ref, the one answer for a push, the server and `start`:
+    a server's HEAD, else the branch origin's HEAD names, else main or master."""
+    candidates = ["refs/remotes/origin/HEAD", "refs/heads/main", "refs/heads/master"]
+    head = repo.branch() if repo.bare else None
+    if head:
+        candidates.insert(0, f"refs/heads/{head}")
+    out = repo.git(["for-each-ref", "--format=%(refname)%00%(symref)", *candidates], check=False)
+    found = {}
+    for line in out.decode("utf-8", "surrogateescape").splitlines():
+        ref, _, target = line.partition("\0")
+        found[ref] = target or ref
+    return next((found[ref] for ref in candidates if ref in found), None)
 
 
 def push_range(repo, from_ref: str, to_ref: str) -> str:
@@ -95,7 +103,7 @@ def check_commits(repo, base: str | None, tip: str, excluded: list, branch: str 
     files = TreeFiles(tree_files(repo, base)) if base else None  # the base's listing serves its first child too
     listed_parent = base
     config = trusted_config(Snapshot(repo, before=base, after=base, stage="range", blobs=blobs), files) \
-        if base else None
+        if files is not None else None
     parents = _parents(repo, shas)
     changes = _changes(repo, parents) if shas else {}
     warnings = [_config_change(repo, base, tip, config, subject)] if _touches_config(changes) else []
@@ -126,7 +134,7 @@ def check_commits(repo, base: str | None, tip: str, excluded: list, branch: str 
     return findings, [w for w in warnings if w]
 
 
-def trusted_config(snapshot, files: TreeFiles) -> dict:
+def trusted_config(snapshot, files: TreeFiles) -> Config:
     """The config of the trusted base (a snapshot of it, with its listing)."""
     snapshot.files = files
     try:
@@ -171,7 +179,8 @@ def _changes(repo, parents: list) -> dict:
     out = repo.git(["diff-tree", "--stdin", "--always", "--root", "-r", "-z", "-M", "--raw", "--no-abbrev"],
                    input=lines.encode())
     found = parse_raw_diff_by_commit(out)
-    by_commit = {sha: (found.get(sha, []), None) for sha, _ in parents}
+    by_commit: dict[str, tuple[list[Change], list[Change] | None]] = {sha: (found.get(sha, []), None)
+                                                                      for sha, _ in parents}
     merges = [sha for sha, ids in parents if len(ids) > 1]
     if merges:
         combined = parse_combined_paths(repo.git(

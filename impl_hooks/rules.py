@@ -30,7 +30,7 @@ class Rule:
         return {name: getattr(self, name) for name in self.__slots__}
 
 
-def _rules(*rules: Rule) -> dict:
+def _rules(*rules: Rule) -> dict[str, Rule]:
     return {rule.code: rule for rule in rules}
 
 
@@ -130,26 +130,26 @@ or the section is empty. Fix: add the section with its content.
 features-json: every design feature appears in the implement list with status
 "done", or "partial" with a "reason"; an unreadable features.json is reported
 with its line. Fix: set `"status": "done"`, or "partial" with a "reason".
-""", (), "impl_hooks.checks.reports"),
+""", (), "impl_hooks.checks.features"),
     Rule("T001", "todo-left", ERROR, "TODO for the completed step, task or issue left", """
 A TODO naming a step, task or issue (`TODO(step 2.4)`, `TODO(T005)`,
 `TODO(ALB-12)`) must be gone in the commit that completes it. Only staged code
 is read. Fix: finish the work and remove the TODO, or name later work.
-""", ("todos.pattern",), "impl_hooks.checks.reports"),
+""", ("todos.pattern",), "impl_hooks.checks.todos"),
     Rule("X001", "stub", ERROR, "stub module or function", """
 A module or function whose body is only a docstring, `pass`, `...` or
 `raise NotImplementedError` (JS/TS: an empty body, `throw new Error("Not
 implemented")`) is not an implementation. Abstract methods, Protocols,
 `@overload` and empty `__init__.py` are not stubs. Fix: implement it.
-""", (), "impl_hooks.checks.stubs"),
+""", (), "impl_hooks.checks.sources"),
     Rule("X002", "syntax-error", ERROR, "staged Python does not compile", """
 Staged Python must at least compile. Fix: correct the syntax error at the line
 given.
-""", (), "impl_hooks.checks.stubs"),
+""", (), "impl_hooks.checks.sources"),
     Rule("Q001", "source-without-tests", ERROR, "source added without tests", """
 Opt-in (`tests.required = true`): a commit that adds source files carries at
 least one test file. Fix: add tests to the same commit.
-""", ("tests.required", "tests.patterns"), "impl_hooks.checks.reports"),
+""", ("tests.required", "tests.patterns"), "impl_hooks.checks.tests_with_code"),
     Rule("M001", "message-issue", ERROR, "message does not name the issue", """
 The commit message names the issue the branch works on, so history links to
 it. `impl-prepare-msg` inserts it. Fix: start the message with `AUTH-12: `.
@@ -158,7 +158,7 @@ it. `impl-prepare-msg` inserts it. Fix: start the message with `AUTH-12: `.
 Opt-in (`approval.required = true`): a person tests the change and runs
 `impl-hooks approve` on exactly the staged tree; any other tree is refused.
 Approval is a person's: an agent is told to ask for it, never to run it.
-""", ("approval.required",), "impl_hooks.checks.reports"),
+""", ("approval.required",), "impl_hooks.checks.approval"),
     Rule("A001", "agent-blocked", ERROR, "agent blocked the change", """
 The agent pass reviewed the staged change against the plan step and the design
 and blocked it; its findings say why. Fix: address them, or record the

@@ -90,7 +90,8 @@ class _Lifter:
 
     def scan(self, i: int, closer: str | None) -> tuple[str, int]:
         """(flat text, index after the closer) from i up to `closer` (`)`, a backtick, or the end)."""
-        text, out, depth, pending = self.text, [], 0, []
+        text, out, depth = self.text, [], 0
+        pending: list[tuple[str, bool, bool]] = []  # heredocs whose bodies start at the next newline
         while i < len(text):
             c = text[i]
             if c == "\\":
@@ -244,7 +245,7 @@ def _segments(flat: str, bodies: list[str]) -> list[_Segment]:
     lexer.whitespace = " \t\r"
     lexer.whitespace_split = True
     lexer.commenters = ""  # the lifter took the comments out; `fix#12` is a word
-    tokens, bodies = list(lexer), iter(bodies)
+    tokens, heredocs = list(lexer), iter(bodies)
     segments, i = [_Segment()], 0
     while i < len(tokens):
         token, i = tokens[i], i + 1
@@ -257,7 +258,7 @@ def _segments(flat: str, bodies: list[str]) -> list[_Segment]:
             if token.startswith("<<<"):
                 current.stdin.append(target)
             elif token.startswith("<<"):
-                current.stdin.append(next(bodies, ""))
+                current.stdin.append(next(heredocs, ""))
             elif ">" in token and not (token.endswith("&") and (target.isdigit() or target == "-")):
                 current.writes.append(target)
         elif token and set(token) <= set(SEPARATORS):
@@ -297,10 +298,10 @@ class _Reader:
     def _segment(self, segment: _Segment, previous, depth: int):
         words = segment.words
         if words and all(ASSIGNMENT.match(w) for w in words):
-            self.env.update(w.split("=", 1) for w in words)  # `VAR=x; git …`: still seen by git
+            self.env.update(dict(w.split("=", 1) for w in words))  # `VAR=x; git …`: still seen by git
             return
         if words and words[0] in EXPORTS:
-            self.env.update(w.split("=", 1) for w in words[1:] if ASSIGNMENT.match(w))
+            self.env.update(dict(w.split("=", 1) for w in words[1:] if ASSIGNMENT.match(w)))
             return
         if words and words[0] in ("cd", "pushd"):
             if len(words) == 2 and not words[1].startswith(("-", "~")) and not dynamic(words[1]):
@@ -309,7 +310,7 @@ class _Reader:
         env, directory, xargs = dict(self.env), self.directory, False
         while words:
             while words and ASSIGNMENT.match(words[0]):
-                env.update([words[0].split("=", 1)])
+                env.update(dict([words[0].split("=", 1)]))
                 words = words[1:]
             if not words:
                 break

@@ -6,37 +6,15 @@ partially staged file or an untracked report is seen as git will commit it.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterable
 
+from . import gitcmd
 from .errors import UsageError
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 INDEX = None  # the "after" side of a pre-commit snapshot
 NULL_SHA = "0" * 40
-
-
-def git_env() -> dict:
-    """The environment for every git call: the C locale, so git's messages are the
-    same on a German server as here. Answers come from plumbing (`rev-parse
-    --is-bare-repository`, exit codes), never from matching git's wording."""
-    return dict(os.environ, LC_ALL="C")
-
-
-def git(args: list[str], cwd: str | None = None, input: bytes | None = None,
-        check: bool = True) -> bytes:
-    """Run git and return stdout; a failure is a UsageError with git's own line."""
-    try:
-        proc = subprocess.run(
-            ["git", *args], cwd=cwd, input=input, env=git_env(),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        )
-    except FileNotFoundError:
-        raise UsageError("git is not installed or not on PATH") from None
-    if check and proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise UsageError(message[-1] if message else f"git {args[0]} failed")
-    return proc.stdout
+GITLINK = "160000"  # a submodule's entry: its commit is not in this repository
 
 
 def decode_path(raw: bytes) -> str:
@@ -72,17 +50,13 @@ class Repo:
         self.git_dir = git_dir
         self.common_dir = common_dir
         self.head_sha = head_sha
+        self.listings: dict | None = None  # the before-commit's glob listings (Snapshot.commit_listing)
 
     @classmethod
-    def discover(cls, cwd: str | None = None) -> "Repo":
-        # One call answers all; --show-toplevel fails in a bare repository (or inside
-        # a git directory), after the lines before it; on an unborn branch git echoes
-        # "HEAD" and fails.
-        proc = subprocess.run(
-            ["git", "rev-parse", "--is-bare-repository", "--absolute-git-dir", "--git-common-dir",
-             "--show-toplevel", "HEAD"],
-            cwd=cwd, env=git_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines()
+    def discover(cls, cwd: str | None = None, asked: gitcmd.Call | None = None) -> "Repo":
+        """The repository at `cwd`, from `asked` when the caller started the question early."""
+        code, out, _ = (asked or cls.ask(cwd)).result()
+        lines = out.decode("utf-8", "surrogateescape").splitlines()
         if len(lines) < 3:
             raise UsageError("not a git repository (or any parent up to the root)")
         git_dir, common = lines[1], lines[2]
@@ -90,11 +64,19 @@ class Repo:
             common = os.path.normpath(os.path.join(cwd or os.getcwd(), common))
         if lines[0] == "true" or len(lines) < 4:  # no work tree: a server's pre-receive
             return cls(root=git_dir, git_dir=git_dir, common_dir=common, bare=True)
-        head = lines[4] if len(lines) > 4 and proc.returncode == 0 and lines[4] != "HEAD" else None
+        head = lines[4] if len(lines) > 4 and code == 0 and lines[4] != "HEAD" else None
         return cls(root=lines[3], git_dir=git_dir, common_dir=common, head_sha=head)
 
-    def git(self, args: list[str], **kwargs) -> bytes:
-        return git(args, cwd=self.root, **kwargs)
+    @staticmethod
+    def ask(cwd: str | None = None) -> gitcmd.Call:
+        """Start the one call that answers `discover`. --show-toplevel fails in a bare
+        repository (or inside a git directory), after the lines before it; on an
+        unborn branch git echoes "HEAD" and fails."""
+        return gitcmd.start(["rev-parse", "--is-bare-repository", "--absolute-git-dir", "--git-common-dir",
+                             "--show-toplevel", "HEAD"], cwd=cwd)
+
+    def git(self, args: list, **kwargs) -> bytes:
+        return gitcmd.run(args, cwd=self.root, **kwargs)
 
     def head(self) -> str | None:
         """HEAD's commit, or None on an unborn branch."""
@@ -131,55 +113,98 @@ class Repo:
 
 
 class BlobReader:
-    """Reads blobs through one long-lived `git cat-file --batch` process, so a
-    run (or a whole range of commits) starts git once for all its reads."""
+    """Reads objects through one long-lived `git cat-file --batch` process, so a
+    run (or a whole range of commits) starts git once for all its reads: blobs
+    by id, and `commit:path` questions (is it there, a file or a folder?)."""
 
-    CHUNK = 500  # ids written before reading answers: stays far below a pipe's buffer
+    QUESTION_BYTES = 16_384  # written before reading answers: far below a pipe's buffer, so never a deadlock
 
     def __init__(self, repo: Repo):
         self.repo = repo
         self.cache: dict[str, bytes] = {}
-        self._proc: subprocess.Popen | None = None
+        self.kinds: dict[str, tuple] = {}  # "commit:path" -> (object id, type), or () when absent
+        self.parsed: dict = {}  # what readers made of a blob (a plan), for every snapshot sharing the reader
+        self._pipe: gitcmd.Pipe | None = None
 
-    def _process(self) -> subprocess.Popen:
-        if self._proc is None:
-            self._proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=self.repo.root, env=git_env(),
-                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-            import weakref
+    def start(self) -> "BlobReader":
+        """Start git now, so it is ready by the first question."""
+        if self._pipe is None:
+            self._pipe = gitcmd.Pipe(["cat-file", "--batch"], cwd=self.repo.root)
+        return self
 
-            weakref.finalize(self, _close, self._proc)
-        return self._proc
+    def _ask(self, names: list[bytes]):
+        """(name, object id, type, content) for each name; id and type are '' when absent."""
+        pipe = self.start()._pipe
+        assert pipe is not None  # start() made it
+        start = 0
+        while start < len(names):
+            end, size = start, 0
+            while end < len(names) and (end == start or size + len(names[end]) < self.QUESTION_BYTES):
+                size += len(names[end]) + 1
+                end += 1
+            pipe.stdin.write(b"".join(name + b"\n" for name in names[start:end]))
+            pipe.stdin.flush()
+            for name in names[start:end]:
+                line = pipe.stdout.readline().rstrip(b"\n")
+                if not line:
+                    raise UsageError("git cat-file stopped answering")
+                if line.endswith((b" missing", b" ambiguous")):
+                    # `<name> missing`; `<id> missing` for a submodule's commit, which is there
+                    found = "" if line.startswith(name + b" ") else line.split()[0].decode()
+                    yield name, found, "commit" if found else "", None
+                    continue
+                header = line.split()
+                content = pipe.stdout.read(int(header[2]))
+                pipe.stdout.read(1)  # the newline after the content
+                yield name, header[0].decode(), header[1].decode(), content
+            start = end
 
     def read_many(self, shas: Iterable[str]) -> dict[str, bytes]:
         shas = list(shas)
         wanted = [s for s in dict.fromkeys(shas) if s and s != NULL_SHA and s not in self.cache]
-        for start in range(0, len(wanted), self.CHUNK):
-            chunk = wanted[start:start + self.CHUNK]
-            proc = self._process()
-            proc.stdin.write(("\n".join(chunk) + "\n").encode())
-            proc.stdin.flush()
-            for sha in chunk:
-                header = proc.stdout.readline().split()
-                if len(header) < 3 or header[1] == b"missing":
-                    if not header:
-                        raise UsageError("git cat-file stopped answering")
-                    continue
-                size = int(header[2])
-                self.cache[sha] = proc.stdout.read(size)
-                proc.stdout.read(1)  # the newline after the content
+        for _, sha, kind, content in self._ask([s.encode() for s in wanted]):
+            if kind == "blob":
+                self.cache[sha] = content
         return {s: self.cache[s] for s in shas if s in self.cache}
 
+    def lookup(self, commit: str, paths: Iterable[str]) -> dict[str, tuple]:
+        """path -> (object id, type) in `commit` ("blob", "tree", "commit" for a
+        submodule), or () when absent; a blob's content is kept on the way."""
+        prefix = commit + ":"
+        todo = [p for p in dict.fromkeys(paths) if prefix + p not in self.kinds]
+        askable = []
+        for p in todo:
+            if not storable(p):
+                self.kinds[prefix + p] = ()
+            elif "\n" in p:  # cat-file reads a question a line
+                self.kinds[prefix + p] = _ls_tree_kind(self.repo, commit, p)
+            else:
+                askable.append(p)
+        for p, (_, sha, kind, content) in zip(askable, self._ask([os.fsencode(prefix + p) for p in askable])):
+            self.kinds[prefix + p] = (sha, kind) if kind else ()
+            if kind == "blob":
+                self.cache[sha] = content
+        return {p: self.kinds[prefix + p] for p in paths}
 
-def _close(proc: subprocess.Popen) -> None:
-    """End the reader: git exits when its input closes.
 
-    A plain wait: with a timeout, `wait` polls and sleeps, about 1 ms a run."""
-    try:
-        proc.stdin.close()
-    except OSError:
-        proc.kill()
-    proc.wait()
-    proc.stdout.close()
+def storable(path: str) -> bool:
+    """A path git can hold: no `.`, `..` or empty component (`commit:./a` would
+    even be read from the current folder), not longer than any file system allows."""
+    if not path or len(os.fsencode(path)) > MAX_PATH_BYTES:
+        return False
+    return all(part not in ("", ".", "..") for part in path.split("/"))
+
+
+def _ls_tree_kind(repo: Repo, commit: str, path: str) -> tuple:
+    """The answer for a path `cat-file` cannot be asked about (one with a newline)."""
+    out = gitcmd.run([b"--literal-pathspecs", b"ls-tree", b"-z", b"--full-tree", commit.encode(), b"--",
+                      os.fsencode(path)], cwd=repo.root)
+    for record in out.split(b"\0"):
+        meta, _, name = record.partition(b"\t")
+        fields = meta.split()
+        if len(fields) == 3 and decode_path(name) == path:
+            return fields[2].decode(), fields[1].decode()
+    return ()
 
 
 class TreeFiles:
@@ -191,15 +216,16 @@ class TreeFiles:
         self.listings: dict[tuple, set] = {}
 
     def list(self, patterns: tuple) -> list[str]:
-        from .globs import match_git_glob
+        from .globs import any_matcher
 
         if patterns not in self.listings:
-            self.listings[patterns] = {p for p in self.blobs if match_git_glob(p, patterns)}
+            listed = any_matcher(patterns, True)
+            self.listings[patterns] = {p for p in self.blobs if listed(p)}
         return sorted(self.listings[patterns])
 
-    def apply(self, changes: list[Change]) -> None:
+    def apply(self, changes: Iterable[Change]) -> None:
         """Move from a parent to its child, from the child's diff."""
-        from .globs import match_git_glob
+        from .globs import any_matcher
 
         touched = []
         for change in changes:
@@ -212,8 +238,9 @@ class TreeFiles:
             else:
                 self.blobs[change.path] = change.new_sha
         for patterns, found in self.listings.items():
+            listed = any_matcher(patterns, True)
             for path in touched:
-                if path in self.blobs and match_git_glob(path, patterns):
+                if path in self.blobs and listed(path):
                     found.add(path)
                 else:
                     found.discard(path)
@@ -225,6 +252,12 @@ class Snapshot:
     `before`/`after` are commit-ish names or None (the index for `after`, the
     empty tree for `before`), so the same object serves a pre-commit run and
     each commit of a range.
+
+    The index is read by git once, for the diff (`diff-index --cached`), and
+    that call starts as the snapshot is made. Everything else about the index
+    is the before-commit plus that diff: a file the diff does not name has the
+    commit's blob, glob listings are the commit's (kept between runs under the
+    git directory, see `commit_listing`) with the diff applied.
     """
 
     def __init__(self, repo: Repo, before: str | None, after: str | None = INDEX,
@@ -240,6 +273,7 @@ class Snapshot:
         self.blobs = blobs or BlobReader(repo)  # a range shares one reader (and its cache)
         self._shas: dict[tuple, str | None] = {}
         self._changes: list[Change] | None = changes
+        self._diff: gitcmd.Call | None = None
         if changes is not None:
             self._seed(changes)
         self._listing: dict[tuple, list[str]] = {}
@@ -247,23 +281,35 @@ class Snapshot:
         self.files: TreeFiles | None = None  # every file of `after`, kept by a range
 
     @classmethod
-    def staged(cls, repo: Repo) -> "Snapshot":
-        return cls(repo, before=repo.head(), after=INDEX, branch=repo.branch())
+    def staged(cls, repo: Repo, diff: gitcmd.Call | None = None) -> "Snapshot":
+        """The index against HEAD; git starts reading both now, beside the caller's work.
+        `diff`: `start_staged_diff()`, started by a caller before it knew the repository."""
+        snapshot = cls(repo, before=repo.head(), after=INDEX, branch=repo.branch())
+        if diff is not None and snapshot.before is None:
+            diff.result()  # an unborn HEAD: it failed; the empty tree is the before-state
+            diff = None
+        snapshot._diff = diff or gitcmd.start(snapshot._diff_args(), cwd=repo.root)
+        snapshot.blobs.start()
+        if snapshot.before is not None:  # while git diffs: the kept listings, moved to HEAD
+            repo.listings = _forward(repo, snapshot.before)
+        return snapshot
 
     @property
     def root(self) -> str:
         return self.repo.root
 
     # -- what changed -------------------------------------------------------
+    def _diff_args(self) -> list[str]:
+        before = self.before or EMPTY_TREE
+        if self.after is INDEX:
+            return [*STAGED_DIFF, before]
+        return ["diff-tree", "-r", "-z", "-M", "--raw", "--no-abbrev", before, self.after]
+
     @property
     def changes(self) -> list[Change]:
         if self._changes is None:
-            before = self.before or EMPTY_TREE
-            if self.after is INDEX:
-                args = ["diff-index", "--cached", "-z", "-M", "--raw", "--no-abbrev", before]
-            else:
-                args = ["diff-tree", "-r", "-z", "-M", "--raw", "--no-abbrev", before, self.after]
-            self._changes = parse_raw_diff(self.repo.git(args))
+            call, self._diff = self._diff or gitcmd.start(self._diff_args(), cwd=self.repo.root), None
+            self._changes = parse_raw_diff(call.output())
             self._seed(self._changes)
         return self._changes
 
@@ -272,10 +318,14 @@ class Snapshot:
         so reading a staged file or its before-state asks git nothing more."""
         after = "index" if self.after is INDEX else self.after
         for change in changes:
-            if change.new_mode != "160000":
+            if change.status == "U":
+                continue  # unmerged: the index holds no single blob for it
+            if change.new_mode != GITLINK:
                 self._shas[(after, change.path)] = None if change.status == "D" else change.new_sha
             if self.before is not None and change.status != "A":
                 self._shas.setdefault((self.before, change.old_path or change.path), change.old_sha)
+            if change.status == "R":
+                self._shas[(after, change.old_path)] = None
 
     @property
     def staged_paths(self) -> list[str]:
@@ -295,48 +345,22 @@ class Snapshot:
 
     # -- reading trees ------------------------------------------------------
     def _lookup(self, side: str | None, paths: Iterable[str]) -> dict[str, str | None]:
+        """path -> blob id on one side (None: absent, a folder or a submodule)."""
+        paths = list(paths)
         if self.files is not None and side is not INDEX:
-            return self._from_files(side, paths)
+            return self._from_files(self.files, side, paths)
         key_side = "index" if side is INDEX else side
         todo = [p for p in dict.fromkeys(paths) if (key_side, p) not in self._shas]
-        if todo and side is not INDEX and side == self.before and side != self.after:
-            # A path the diff does not name is the same blob on both sides.
-            touched = {c.path for c in self.changes} | {c.old_path for c in self.changes}
-            same = [p for p in todo if p not in touched]
-            if same:
-                for p, sha in self._lookup(self.after, same).items():
-                    self._shas[(key_side, p)] = sha
-                todo = [p for p in todo if p in touched]
-        if todo:
-            found = self._ls(side, todo)
+        if todo and side is INDEX:
+            _ = self.changes  # names every path whose blob differs from the before-commit's
+            todo = [p for p in todo if (key_side, p) not in self._shas]
+            found = self._lookup(self.before, todo) if self.before is not None else {}
             for p in todo:
                 self._shas[(key_side, p)] = found.get(p)
+        elif todo and side is not None:  # a commit (INDEX is None)
+            for p, kind in self.blobs.lookup(side, todo).items():
+                self._shas[(key_side, p)] = kind[0] if kind and kind[1] == "blob" else None
         return {p: self._shas[(key_side, p)] for p in paths}
-
-    def _ls(self, side: str | None, paths: list[str]) -> dict[str, str]:
-        raw = [os.fsencode(p) for p in paths]
-        if side is INDEX:
-            args = [b"--literal-pathspecs", b"ls-files", b"-s", b"-z", b"--"]
-        elif side is None:
-            return {}
-        else:
-            args = [b"--literal-pathspecs", b"ls-tree", b"-z", b"--full-tree", side.encode(), b"--"]
-        found: dict[str, str] = {}
-        for batch in argv_batches(raw):
-            out = _git_bytes(self.repo.root, args + batch)
-            for record in out.split(b"\0"):
-                if not record:
-                    continue
-                meta, _, name = record.partition(b"\t")
-                fields = meta.split()
-                if fields and fields[0] == b"160000":
-                    continue  # a submodule: its commit is not in this repository
-                if side is INDEX:
-                    if len(fields) == 3 and fields[2] in (b"0", b"2"):
-                        found[decode_path(name)] = fields[1].decode()
-                elif len(fields) == 3 and fields[1] == b"blob":
-                    found[decode_path(name)] = fields[2].decode()
-        return found
 
     def read(self, path: str) -> bytes | None:
         """The content `path` will have after the change, or None."""
@@ -354,6 +378,13 @@ class Snapshot:
         blobs = self.blobs.read_many(s for s in shas.values() if s)
         return {p: blobs[s] for p, s in shas.items() if s and s in blobs}
 
+    def blob_ids(self, paths: Iterable[str], before: bool = False) -> dict[str, str]:
+        """path -> blob id of those of `paths` that are files on that side."""
+        side = self.before if before else self.after
+        if before and side is None:
+            return {}
+        return {p: s for p, s in self._lookup(side, paths).items() if s}
+
     def read_text(self, path: str, before: bool = False) -> str | None:
         data = self.read_before(path) if before else self.read(path)
         return None if data is None else decode_text(data)
@@ -368,12 +399,12 @@ class Snapshot:
         lines = self.memo[key]
         return lines[line - 1] if lines is not None and 0 < line <= len(lines) else None
 
-    def _from_files(self, side: str | None, paths: Iterable[str]) -> dict[str, str | None]:
+    def _from_files(self, files: TreeFiles, side: str | None, paths: Iterable[str]) -> dict[str, str | None]:
         """Blob ids from the known listing of the commit, and its parent through the diff."""
-        known = self.files.blobs
+        known = files.blobs
         if side == self.after:
             return {p: known.get(p) for p in paths}
-        old = {}
+        old: dict[str, str | None] = {}
         for change in self.changes:
             if change.status == "A":
                 old[change.path] = None
@@ -386,9 +417,10 @@ class Snapshot:
         return {p: old[p] if p in old else known.get(p) for p in paths}
 
     def list_paths(self, patterns: Iterable[str], before: bool = False) -> list[str]:
-        """Paths of the tree matching git glob pathspecs, in one git call.
+        """Paths of the tree matching git glob pathspecs.
 
-        A later question about a subset of earlier patterns is answered from
+        The index's listing is the before-commit's with the diff applied; a
+        later question about a subset of earlier patterns is answered from
         that listing; blob ids seen on the way are kept for `read`.
         """
         patterns = tuple(patterns)
@@ -396,66 +428,251 @@ class Snapshot:
             return self.files.list(patterns)
         side = self.before if before else self.after
         side_key = "index" if side is INDEX else side
+        if (side_key, patterns) in self._listing:
+            return self._listing[(side_key, patterns)]
+        from .globs import any_matcher
+
         for (key, earlier), result in self._listing.items():
             if key == side_key and set(patterns) <= set(earlier):
-                from .globs import match_git_glob
-
-                return [p for p in result if match_git_glob(p, patterns)]
+                listed = any_matcher(patterns, True)
+                return [p for p in result if listed(p)]
         if side is None and before:
             return []
-        # Plain pathspecs (where `*` crosses folders) are a superset of the
-        # globs and cheaper for git to match; the globs filter the result.
-        specs = [p.replace("**/", "*") for p in patterns]
         if side is INDEX:
-            args = ["ls-files", "-s", "-z", "--", *specs]
-        else:  # ls-tree takes no globs: list the whole commit (range mode keeps TreeFiles instead)
-            args = ["ls-tree", "-r", "-z", "--full-tree", side]
-        from .globs import match_git_glob
-
-        found = []
-        for record in self.repo.git(args).split(b"\0"):
-            meta, _, name = record.partition(b"\t")
-            fields = meta.split()
-            if len(fields) != 3:
-                continue
-            path = decode_path(name)
-            if not match_git_glob(path, patterns):
-                continue
-            found.append(path)
-            sha = fields[1] if side is INDEX else fields[2]
-            if fields[0] != b"160000" and (side is not INDEX or fields[2] in (b"0", b"2")):
-                self._shas[(side_key, path)] = sha.decode()
+            listing = self.index_listing(patterns)
+        elif side == self.before and self.after is INDEX:
+            listing = self.commit_listing(patterns)
+        else:  # another commit: ls-tree takes no globs, so the whole commit (a range keeps TreeFiles instead)
+            listing = tree_listing(self.repo, side, patterns)
+        for path, sha in listing.items():
+            if sha is not None:
+                self._shas.setdefault((side_key, path), sha)
         for literal in patterns:  # a plain path that was not listed is known absent
-            if not any(c in literal for c in "*?[") and (side_key, literal) not in self._shas:
-                self._shas[(side_key, literal)] = None
+            if not any(c in literal for c in "*?[") and literal not in listing:
+                self._shas.setdefault((side_key, literal), None)
+        found = sorted(listing)
         self._listing[(side_key, patterns)] = found
         return found
 
+    def index_listing(self, patterns: tuple) -> dict[str, str | None]:
+        """path -> blob id (None: a submodule) of the index's files that match the globs:
+        the before-commit's listing with the diff applied. Kept for the index's content
+        (its checksum), so the later hooks of one commit (prepare-commit-msg, commit-msg)
+        ask git neither for a listing nor for the diff."""
+        from . import diskcache
+
+        key = index_checksum(self.repo)
+        kept = diskcache.load(self.repo, "index-listings") if key else {}
+        sets = kept.get("sets")
+        if kept.get("index") != key or not isinstance(sets, dict):
+            sets = {}
+        if patterns not in sets:
+            before = self.commit_listing(patterns) if self.before is not None else {}
+            sets[patterns] = apply_changes(before, self.changes, patterns)
+            while len(sets) > LISTINGS_KEPT:
+                del sets[next(iter(sets))]
+            if key:
+                diskcache.store(self.repo, "index-listings", {"index": key, "sets": sets})
+        return sets[patterns]
+
+    def commit_listing(self, patterns: tuple) -> dict[str, str | None]:
+        """path -> blob id (None: a submodule) of the before-commit's files that match
+        the globs. Kept between runs by commit: a listing of an earlier commit is
+        moved forward with one `diff-tree` between the two, and a pattern set asked
+        for the first time is listed from the index (`ls-files`) with the diff undone."""
+        assert self.before is not None  # asked only with a before-commit
+        memo = self.repo.listings
+        if memo is None or memo["commit"] != self.before:
+            memo = self.repo.listings = _forward(self.repo, self.before)
+        if patterns not in memo["sets"]:
+            index = _ls_files_globs(self.repo, patterns)
+            memo["sets"][patterns] = undo_changes(index, self.changes, patterns)
+            sets = memo["sets"]
+            while len(sets) > LISTINGS_KEPT:
+                del sets[next(iter(sets))]
+            from . import diskcache
+
+            diskcache.store(self.repo, "listings", memo)
+        return memo["sets"][patterns]
+
     def exists(self, paths: Iterable[str]) -> set:
-        """Which of `paths` (files or folders) exist in the tree, in one git call."""
+        """Which of `paths` (files or folders) exist in the tree.
+
+        A commit is asked through the blob reader (`commit:path`). The index is
+        the before-commit and the diff; git lists the index only for a folder
+        that existed and lost a file in this change."""
         paths = [p.rstrip("/") for p in paths if p.strip("/")]
         if not paths:
             return set()
-        specs = [os.fsencode(p) for p in paths]
-        if self.after is INDEX:
-            args = [b"--literal-pathspecs", b"ls-files", b"-z", b"--"]
-        else:
-            args = [b"--literal-pathspecs", b"ls-tree", b"-r", b"-z", b"--name-only", b"--full-tree",
-                    self.after.encode(), b"--"]
-        present = set()
-        wanted = set(paths)
-        for batch in argv_batches(specs):
-            out = _git_bytes(self.repo.root, args + batch)
-            for raw in out.split(b"\0"):
-                if not raw:
-                    continue
-                name = decode_path(raw)
-                # a file, or every folder above it, that was asked for
-                while name:
-                    if name in wanted:
-                        present.add(name)
-                    name = name.rpartition("/")[0]
-        return present
+        if self.after is not INDEX:
+            return {p for p, kind in self.blobs.lookup(self.after, paths).items() if kind}
+        kept, gone = set(), set()
+        for change in self.changes:
+            if change.status != "D":
+                kept.add(change.path)
+            if change.status in ("D", "R"):
+                gone.add(change.old_path or change.path)
+        kept_folders, gone_folders = _folders(kept), _folders(gone)
+        before = self.blobs.lookup(self.before, paths) if self.before is not None else {}
+        present, ask = set(), []
+        for path in paths:
+            kind = before.get(path)
+            if path in kept or path in kept_folders:
+                present.add(path)
+            elif not kind or path in gone:
+                continue
+            elif kind[1] != "tree" or path not in gone_folders:
+                present.add(path)
+            else:
+                ask.append(path)
+        return present | (_in_index(self.repo, ask) if ask else set())
+
+
+STAGED_DIFF = ["diff-index", "--cached", "-z", "-M", "--raw", "--no-abbrev"]
+
+
+def start_staged_diff() -> gitcmd.Call:
+    """The index's diff against HEAD, started from the current folder: git finds the
+    repository itself and names paths from its root, so it can run beside `Repo.ask`."""
+    return gitcmd.start([*STAGED_DIFF, "HEAD"])
+
+
+LISTINGS_KEPT = 16  # glob sets whose listing is kept between runs
+
+
+def index_checksum(repo: Repo) -> str:
+    """The index file's trailing checksum (git's hash of its content), or '' when it
+    has none (`index.skipHash`) or cannot be read."""
+    index = os.environ.get("GIT_INDEX_FILE") or os.path.join(repo.git_dir, "index")
+    try:
+        with open(os.path.join(repo.root, index), "rb") as fh:
+            fh.seek(-32, os.SEEK_END)
+            tail = fh.read()
+    except OSError:
+        return ""
+    return tail.hex() if tail[-20:].strip(b"\0") else ""
+
+
+def _folders(paths: Iterable[str]) -> set:
+    """Every folder above `paths`."""
+    found = set()
+    for path in paths:
+        head = path.rpartition("/")[0]
+        while head and head not in found:
+            found.add(head)
+            head = head.rpartition("/")[0]
+    return found
+
+
+def _in_index(repo: Repo, paths: list[str]) -> set:
+    """Which of `paths` (files or folders) the index holds, in one `ls-files` per batch."""
+    present = set()
+    wanted = set(paths)
+    for batch in argv_batches([os.fsencode(p) for p in paths]):
+        out = gitcmd.run([b"--literal-pathspecs", b"ls-files", b"-z", b"--", *batch], cwd=repo.root)
+        for raw in out.split(b"\0"):
+            name = decode_path(raw) if raw else ""
+            while name:  # a file, or every folder above it, that was asked for
+                if name in wanted:
+                    present.add(name)
+                name = name.rpartition("/")[0]
+    return present
+
+
+def _forward(repo: Repo, commit: str) -> dict:
+    """The listings kept for `commit`: the stored ones, moved forward from the
+    commit they were made for by one `diff-tree` (none when that fails)."""
+    from . import diskcache
+
+    stored = diskcache.load(repo, "listings")
+    sets, old = stored.get("sets"), stored.get("commit")
+    if not isinstance(sets, dict) or not sets or not isinstance(old, str):
+        return {"commit": commit, "sets": {}}
+    if old != commit:
+        code, out, _ = gitcmd.status(["diff-tree", "-r", "-z", "--raw", "--no-abbrev", "--no-renames",
+                                      old, commit], cwd=repo.root)
+        if code != 0:
+            return {"commit": commit, "sets": {}}
+        changes = parse_raw_diff(out)
+        sets = {patterns: apply_changes(listing, changes, patterns) for patterns, listing in sets.items()}
+        stored = {"commit": commit, "sets": sets}
+        diskcache.store(repo, "listings", stored)
+    return stored
+
+
+def apply_changes(listing: dict, changes: list[Change], patterns: tuple) -> dict:
+    """The listing of the after-side: `listing` (the before-side's) with the diff applied."""
+    from .globs import any_matcher
+
+    listed = any_matcher(patterns, True)
+    after = dict(listing)
+    for change in changes:
+        if change.status == "U":
+            continue  # unmerged: the before-side's entry stands
+        if change.status in ("D", "R"):
+            after.pop(change.old_path or change.path, None)
+        if change.status != "D" and listed(change.path):
+            after[change.path] = None if change.new_mode == GITLINK else change.new_sha
+    return after
+
+
+def undo_changes(listing: dict, changes: list[Change], patterns: tuple) -> dict:
+    """The listing of the before-side: `listing` (the after-side's) with the diff undone."""
+    from .globs import any_matcher
+
+    listed = any_matcher(patterns, True)
+    before = dict(listing)
+    for change in changes:
+        if change.status == "U":
+            continue
+        if change.status != "D":
+            before.pop(change.path, None)
+        if change.status not in ("A", "C"):
+            path = change.old_path or change.path
+            if listed(path):
+                before[path] = change.old_sha
+    return before
+
+
+def _ls_files_globs(repo: Repo, patterns: tuple) -> dict:
+    """path -> blob id (None: a submodule) of the index's files matching the globs.
+
+    Plain pathspecs (where `*` crosses folders) are a superset of the globs and
+    cheaper for git to match; the globs filter the result. A glob also names the
+    files below a folder it matches (`*.md` covers `x.md/a`): `/*` asks for those."""
+    from .globs import any_matcher
+
+    listed = any_matcher(patterns, True)
+    specs = [p.replace("**/", "*") for p in patterns]
+    specs += [spec.rstrip("/") + "/*" for spec in specs if any(c in spec for c in "*?[")]
+    specs += [spec[:-3] for spec in specs if spec.endswith("/**")]  # `docs/**` is `docs` too
+    found: dict = {}
+    out = gitcmd.run(["ls-files", "-s", "-z", "--", *specs], cwd=repo.root)
+    for record in out.split(b"\0"):
+        meta, _, name = record.partition(b"\t")
+        fields = meta.split()
+        if len(fields) != 3:
+            continue
+        path = decode_path(name)
+        if listed(path) and (fields[2] in (b"0", b"2") or path not in found):
+            found[path] = None if fields[0] == GITLINK.encode() else fields[1].decode()
+    return found
+
+
+def tree_listing(repo: Repo, commit: str, patterns: tuple) -> dict:
+    """path -> blob id (None: a submodule) of a commit's files matching the globs."""
+    from .globs import any_matcher
+
+    listed = any_matcher(patterns, True)
+    found: dict = {}
+    for record in gitcmd.run(["ls-tree", "-r", "-z", "--full-tree", commit], cwd=repo.root).split(b"\0"):
+        meta, _, name = record.partition(b"\t")
+        fields = meta.split()
+        if len(fields) == 3:
+            path = decode_path(name)
+            if listed(path):
+                found[path] = None if fields[0] == GITLINK.encode() else fields[2].decode()
+    return found
 
 
 ARGV_BYTES = 100_000  # pathspecs per git call: far below the OS limit on a command line
@@ -477,14 +694,6 @@ def argv_batches(specs: list[bytes]):
         size += len(spec) + 1
     if batch:
         yield batch
-
-
-def _git_bytes(cwd: str, args: list[bytes]) -> bytes:
-    proc = subprocess.run([b"git", *args], cwd=cwd, env=git_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    if proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise UsageError(message[-1] if message else "git failed")
-    return proc.stdout
 
 
 def decode_text(data: bytes) -> str:

@@ -18,17 +18,14 @@ def branch_name(issue: str, title: Optional[str]) -> str:
 
 
 def default_base(repo) -> str:
-    """origin's default branch when known, else main/master, else HEAD."""
-    try:
-        ref = repo.git.symbolic_ref("refs/remotes/origin/HEAD", quiet=True)
-        return ref.replace("refs/remotes/", "", 1)
-    except Exception:
-        pass
-    names = {h.name for h in repo.heads}
-    for name in ("main", "master"):
-        if name in names:
-            return name
-    return "HEAD"
+    """Where a new branch starts: the default branch (`ranges.default_branch`), else HEAD."""
+    from .ranges import default_branch
+
+    ref = default_branch(repo)
+    for prefix in ("refs/remotes/", "refs/heads/"):
+        if ref and ref.startswith(prefix):
+            return ref[len(prefix):]
+    return ref or "HEAD"
 
 
 def create_branch(repo, name: str, base: str) -> str:
@@ -46,18 +43,15 @@ def create_branch(repo, name: str, base: str) -> str:
     if repo.is_dirty(index=True, working_tree=True, untracked_files=False):
         raise UsageError(f"local changes would be carried to the new branch: stash them first (git stash), "
                          f"or take them along on purpose: git switch -c {name}")
-    import subprocess
-
-    from .snapshot import git_env
+    from . import gitcmd
 
     # -q: what is printed is the hook's, not git's own "Switched to" line
-    proc = subprocess.run(["git", "checkout", "-q", "-b", name, base], cwd=repo.working_dir, env=git_env(),
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    if proc.returncode == 0:
+    code, out, err = gitcmd.status(["checkout", "-q", "-b", name, base], cwd=repo.working_dir)
+    if code == 0:
         return ""
-    said = proc.stdout.decode("utf-8", "replace").strip()
+    said = (out + err).decode("utf-8", "replace").strip()
     if not repo.head.is_detached and repo.active_branch.name == name:
-        return said or f"exit status {proc.returncode}"
+        return said or f"exit status {code}"
     lines = said.splitlines()
     raise UsageError(lines[-1].strip() if lines else f"git checkout -b {name} failed")
 

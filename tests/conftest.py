@@ -21,6 +21,21 @@ GIT_ENV = {
 }
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "e2e: runs hooks through the real pre-commit framework")
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the tests that go through real pre-commit, so `-m "not e2e"` (the
+    mutation run, a quick loop) leaves out the slow framework layer, and run
+    them last: their hook environments are built meanwhile (`_pre_commit_envs`)."""
+    for item in items:
+        if "precommit" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)
+    items[:] = [i for i in items if i.get_closest_marker("e2e") is None] + \
+        [i for i in items if i.get_closest_marker("e2e") is not None]
+
+
 @pytest.fixture(autouse=True)
 def _isolated_git(monkeypatch, tmp_path_factory):
     home = tmp_path_factory.getbasetemp() / "home"
@@ -224,9 +239,43 @@ def pre_commit_home(tmp_path_factory) -> str:
     return str(tmp_path_factory.mktemp("pre-commit-home"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _pre_commit_envs(request, tmp_path_factory):
+    """pre-commit's environments for every hook id (pip installing the hooks, and
+    anthropic for impl-agent), built in the background from the session's start
+    when it runs e2e tests, so pip's half minute overlaps the in-process tests."""
+    if not any(item.get_closest_marker("e2e") for item in request.session.items):
+        yield None
+        return
+    source = request.getfixturevalue("hook_source")
+    scratch = tmp_path_factory.mktemp("warm-envs")
+    ids = [line.split(":", 1)[1].strip() for line in
+           (Path(source["repo"]) / ".pre-commit-hooks.yaml").read_text().splitlines() if line.startswith("- id:")]
+    (scratch / ".pre-commit-config.yaml").write_text(
+        f"repos:\n-   repo: {source['repo']}\n    rev: {source['rev']}\n    hooks:\n"
+        + "".join(f"    -   id: {hook}\n" for hook in ids))
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("PRE_COMMIT_", "GIT_", "ANTHROPIC_"))}
+    home = tmp_path_factory.getbasetemp() / "home"
+    home.mkdir(exist_ok=True)
+    env.update(GIT_ENV, HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
+               PRE_COMMIT_HOME=request.getfixturevalue("pre_commit_home"))
+    subprocess.run(["git", "init", "-q", str(scratch)], check=True, env=env)
+    log = scratch / "install-hooks.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "pre_commit", "install-hooks"], cwd=scratch, env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
+    yield proc, log
+    if proc.poll() is None:
+        proc.terminate()
+        proc.wait()
+
+
 @pytest.fixture
-def precommit(repo, hook_source, pre_commit_home, monkeypatch):
+def precommit(repo, hook_source, pre_commit_home, _pre_commit_envs, monkeypatch):
     """Install hooks from this checkout into `repo` through real pre-commit."""
+    proc, log = _pre_commit_envs
+    assert proc.wait() == 0, log.read_text()
     monkeypatch.setenv("PRE_COMMIT_HOME", pre_commit_home)
     monkeypatch.setenv("PRE_COMMIT_COLOR", "never")
 
@@ -249,8 +298,20 @@ def precommit(repo, hook_source, pre_commit_home, monkeypatch):
 
 
 def commit(repo: Repo, message: str = "work", *extra: str) -> subprocess.CompletedProcess:
-    """A real `git commit` with hooks; returns the process (rc, stdout+stderr in .out)."""
+    """A real `git commit` with hooks; returns the process (rc, stdout+stderr in .out, and
+    in .lines without pre-commit's one-time "[INFO]" environment lines, for whole-output asserts)."""
     proc = subprocess.run(["git", "commit", "-m", message, *extra], cwd=repo.root,
                           capture_output=True, text=True)
     proc.out = proc.stdout + proc.stderr
+    proc.lines = hook_lines(proc.out)
     return proc
+
+
+def hook_failed(title: str, hook: str, *lines: str) -> list:
+    """pre-commit's report of one hook (its manifest `name`) that failed with exit 1 and said `lines`."""
+    return [title.ljust(73, ".") + "Failed", f"- hook id: {hook}", "- exit code: 1", "", *lines, ""]
+
+
+def hook_lines(output: str) -> list:
+    """What hooks said, as lines: pre-commit's one-time "[INFO]" environment lines left out."""
+    return [line for line in output.splitlines() if not line.startswith("[INFO] ")]

@@ -327,7 +327,7 @@ PATHS = st.one_of(ATTACKS, ATTACKS, ATTACKS, st.text(max_size=30))  # mostly the
 CONTENTS = st.text(max_size=200) | st.just(HUGE) | st.just("nul\0byte\n") | st.just(PLAN_DONE)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(PATHS, CONTENTS), max_size=5))
 def test_no_answer_changes_anything_but_the_named_files(attack_repo, api, edits):
     allowed = {str(attack_repo / PLAN_PATH), str(attack_repo / REPORT), str(attack_repo / "docs/Phase1/Steps"),

@@ -252,7 +252,7 @@ def test_placeholders_and_prose_near_credentials_are_left_alone(line):
 def test_redaction_of_key_like_text_never_crashes_and_is_idempotent(text):
     once = redaction(text)
     again = redaction(once.text)
-    assert again.text == once.text and again.count == 0
+    assert again.text == once.text and again.replaced == 0
 
 
 # -- what was withheld is neither approved nor hidden --------------------------------

@@ -60,7 +60,7 @@ json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.text()
                            lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner), max_leaves=20)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(json_values)
 def test_parse_verdict_never_raises(value):
     assert isinstance(parse_verdict(value), (Verdict, str))

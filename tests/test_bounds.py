@@ -20,11 +20,11 @@ from fake_anthropic import FakeAnthropic, Scripted, message
 from impl_hooks.agent.prompt import AgentInputs
 from impl_hooks.agent.run import review
 from impl_hooks.checks import plan as plan_check
-from impl_hooks.checks.plan import unit_keys
 from impl_hooks.checks.stubs import MAX_SOURCE_BYTES, _dotted_name, stub_findings
 from impl_hooks.findings import Finding
 from impl_hooks.hooks import check_main
 from impl_hooks.plan.markdown import MAX_TASK_DEPTH, read_markdown_plan
+from impl_hooks.plan.progress import unit_keys
 from impl_hooks.runner import run_checks
 from impl_hooks.snapshot import MAX_PATH_BYTES
 from impl_hooks.snapshot import Repo as GitRepo
@@ -78,7 +78,7 @@ def test_40000_step_todos_are_all_found_and_their_file_is_read_once(step_complet
 
         with monkeypatch.context() as patch:
             patch.setattr(Snapshot, "read_text", counting)
-            findings = run_checks(staged(step_completed), ["reports"])
+            findings = run_checks(staged(step_completed), ["todos"])
         assert [(f.code, f.path, f.line) for f in findings] == [("T001", JOBS, line) for line in range(2, count + 2)]
         assert len({(f.message, f.hint) for f in findings}) == 1
         reads[count] = seen[JOBS]
@@ -128,7 +128,8 @@ def test_a_deeply_indented_plan_is_checked_not_a_crash(repo, run_hook):
     phased_plan_repo(repo, step="2.2").commit("base")
     repo.branch("AUTH-12")
     nested = "".join(" " * n + f"- [ ] t{n}\n" for n in range(3000))
-    repo.replace(PLAN, "### Step 2.2: Logout and session expiry\n", "### Step 2.2: Logout and session expiry\n" + nested)
+    heading = "### Step 2.2: Logout and session expiry\n"
+    repo.replace(PLAN, heading, heading + nested)
     repo.files({"backend/app/domains/auth/purge.py": "def purge(s):\n    return s\n"}).stage()
     code, out, err = run_hook(check_main, repo.root)
     assert (code, err) == (1, "")
@@ -241,7 +242,8 @@ def test_an_oversized_claude_code_answer_is_a002_and_the_process_is_stopped(monk
 @given(st.lists(st.tuples(st.integers(0, 80), st.sampled_from(["", "task 1 ", "task 1.1 ", "task 1.1.1 ", "T001 "]),
                           st.sampled_from(["[ ]", "[x]"])), max_size=60))
 def test_task_nesting_never_passes_the_limit_and_no_task_is_lost(items):
-    text = "### Step 1.1: x\n" + "".join(f"{' ' * indent}- {box} {tid}t{n}\n" for n, (indent, tid, box) in enumerate(items))
+    lines = (f"{' ' * indent}- {box} {tid}t{n}\n" for n, (indent, tid, box) in enumerate(items))
+    text = "### Step 1.1: x\n" + "".join(lines)
     plan = read_markdown_plan(text)
     assert [u.title for u in plan.walk() if u.kind == "task"] == [f"t{n}" for n in range(len(items))]
     assert depth(plan.units[0]) <= MAX_TASK_DEPTH

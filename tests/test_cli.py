@@ -71,6 +71,29 @@ def test_start_creates_the_issue_branch_and_records_the_issue_keeping_comments(r
                     'current_domain = "auth"\ncurrent_dev_stage = "implement"\ncurrent_issue = "AUTH-42"\n')
 
 
+TWO_DOMAINS = {"backend/auth/Context.toml": 'current_step = "1.1"\n',
+               "backend/billing/Context.toml": 'current_step = "2.1"\n'}
+
+
+def test_start_with_several_contexts_and_no_context_option_edits_none(repo, monkeypatch):
+    repo.files(TWO_DOMAINS).commit()
+    result = invoke(repo, monkeypatch, "start", "AUTH-7")
+    assert (result.exit_code, result.output) == (
+        2, "impl-hooks: several Context.toml files: name one with --context PATH\n")
+    assert repo.git("branch", "--show-current").strip() == "main"
+    assert {p: (repo.root / p).read_text() for p in TWO_DOMAINS} == TWO_DOMAINS
+
+
+def test_start_with_several_contexts_records_the_issue_in_the_root_one(repo, monkeypatch):
+    repo.files({**TWO_DOMAINS, "Context.toml": 'current_step = "1.1"\n'}).commit()
+    result = invoke(repo, monkeypatch, "start", "AUTH-7")
+    assert (result.exit_code, result.output) == (0, (
+        "Switched to a new branch 'AUTH-7'\n"
+        'Recorded current_issue = "AUTH-7" in Context.toml (commit it with your work)\n'))
+    assert (repo.root / "Context.toml").read_text() == 'current_step = "1.1"\ncurrent_issue = "AUTH-7"\n'
+    assert {p: (repo.root / p).read_text() for p in TWO_DOMAINS} == TWO_DOMAINS
+
+
 def test_start_refuses_when_local_changes_would_be_carried(repo, monkeypatch):
     repo.files({"a.py": "x\n"}).commit()
     repo.write("a.py", "changed\n")

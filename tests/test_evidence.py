@@ -148,7 +148,16 @@ def test_a_promised_path_the_repository_ignores_is_not_p007(sdd):
 
 def test_p007_through_a_real_commit(sdd, precommit):
     precommit(["impl-plan"])
-    tick(sdd, "2.1.4")
+    line = tick(sdd, "2.1.4")
     sdd.files({"backend/app/domains/albums/api.py": "x = 1\n"}).stage()
     refused = commit(sdd)
-    assert refused.returncode == 1 and "P007 task marked complete" in refused.out
+    assert (refused.returncode, refused.lines) == (1, [
+        "impl-hooks plan progress.................................................Failed",
+        "- hook id: impl-plan",
+        "- exit code: 1",
+        "",
+        f"{PLAN}:{line}: P007 task marked complete, but `backend/app/domains/albums/service.py`, `AlbumService` "
+        "are not in the tree",
+        "  hint: commit what the task promises, or leave the task open until it is done",
+        "",
+    ])

@@ -12,10 +12,15 @@ from hypothesis import strategies as st
 
 from conftest import PROJECT, phased_plan_repo, spec_kit_repo
 from impl_hooks import init
-from impl_hooks.config import PRESETS, load_config, tomllib
+from impl_hooks.config import PRESETS, load_config
 from impl_hooks.errors import ConfigError, UsageError
 from impl_hooks.init import (CREATE, SKIP_EXISTS, SKIP_ODD, SKIP_PRESENT, UPDATE, apply_init,
                              describe, edit_precommit, next_steps, plan_init, precommit_entry)
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python < 3.11
+    import tomli as tomllib
 
 THEIRS = """\
 # team hooks
@@ -74,7 +79,7 @@ MIRROR = init.Source("https://git.example.org/tools/impl-hooks", "v0.1.0")
 
 
 def is_ours(item: dict) -> bool:
-    return all(h["id"].startswith("impl-") for h in item["hooks"]) and (
+    return all(str(h["id"]).startswith("impl-") for h in item["hooks"]) and (
         item["repo"] == OURS or "impl-hooks" in item["repo"])
 
 
@@ -216,13 +221,50 @@ def test_pyproject_table_is_replaced_with_force_and_the_rest_kept(repo):
 
 
 def test_pyproject_that_cannot_be_edited_safely_is_left_alone(repo):
-    odd = '[tool]\nimpl-hooks.preset = "none"\n'
+    odd = "tool = {black = {line-length = 100}}\n"  # an inline table: no [tool.impl-hooks] can join it
     repo.write("pyproject.toml", odd)
     plan = run_init(repo, preset="spec-kit", force=True)
     write, = [w for w in plan.writes if w.path == "pyproject.toml"]
-    assert write.action == SKIP_ODD and '[tool.impl-hooks]\npreset = "spec-kit"' in write.note
+    assert (write.action, write.note) == (SKIP_ODD, "add this table to pyproject.toml yourself:\n[tool.impl-hooks]\n"
+                                          'preset = "spec-kit"  # every key and its default: impl-hooks config\n')
     assert read(repo, "pyproject.toml") == odd
     assert "[tool.impl-hooks]" in describe(plan)
+
+
+def test_our_table_written_as_dotted_keys_is_replaced_with_force(repo):
+    repo.write("pyproject.toml", '[tool]\nimpl-hooks.preset = "none"\nblack.line-length = 100\n')
+    assert actions(run_init(repo, preset="spec-kit", force=True))["pyproject.toml"] == UPDATE
+    assert read(repo, "pyproject.toml") == ('[tool]\nblack.line-length = 100\n\n[tool.impl-hooks]\n'
+                                           'preset = "spec-kit"  # every key and its default: impl-hooks config\n')
+
+
+_TABLES = ["project", "tool", "tool.black", "tool.impl-hooks", "tool.impl-hooks.branch", "build-system",
+           "tool.ruff.lint"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.permutations(_TABLES).flatmap(lambda names: st.integers(0, len(names)).map(lambda n: names[:n])),
+       st.sampled_from(["", "\n", "# note\n"]), st.sampled_from(PRESETS), st.booleans())
+def test_pyproject_tables_in_any_order_get_our_table_at_the_end_and_keep_the_rest(names, gap, preset, pinned):
+    text = "".join(f"[{name}]\nkey = 1  # kept\n{gap}" for name in names)
+    rest = "".join(f"[{name}]\nkey = 1  # kept\n{gap}" for name in names if not name.startswith("tool.impl-hooks"))
+    write = init._pyproject_write(text, preset, pinned, force=True)
+    assert write.action == UPDATE
+    assert write.text.startswith(rest) and write.text[len(rest):].lstrip("\n") == init.pyproject_table(preset, pinned)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("[]{}.=\"' \n#1,") + ["tool", "impl-hooks", "[tool]", "\\u00e9", "é"]),
+                max_size=40).map("".join), st.booleans())
+def test_any_pyproject_text_is_edited_skipped_or_one_config_error(text, force):
+    try:
+        write = init._pyproject_write(text, "none", True, force)
+    except ConfigError as error:
+        assert str(error).startswith("pyproject.toml") and "\n" not in str(error)
+        return
+    assert write.action in (UPDATE, SKIP_ODD, SKIP_EXISTS)
+    if write.action == UPDATE:
+        assert tomllib.loads(write.text)["tool"]["impl-hooks"] == {"preset": "none"}
 
 
 def test_invalid_pyproject_is_a_config_error_with_its_line(repo):

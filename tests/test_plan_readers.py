@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from unittest import mock
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from impl_hooks.checks.plan import PlanChange, progressed, rank, unit_keys
+from impl_hooks.plan import progress
 from impl_hooks.plan.features import read_features
 from impl_hooks.plan.markdown import read_markdown_plan, render_markdown_plan
 from impl_hooks.plan.model import Plan, Unit
+from impl_hooks.plan.progress import PlanChange, progressed
 from impl_hooks.plan.tasks import read_tasks_md
 
 FIXTURES = Path(__file__).parent / "fixtures" / "plans"
@@ -544,7 +546,7 @@ def _lines_in_range(plan: Plan, text: str) -> bool:
     return all(1 <= u.line <= last for u in plan.walk())
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.one_of(st.text(), _markdownish))
 def test_markdown_reader_never_raises(text):
     plan = read_markdown_plan(text, markers=("✅", "**COMPLETED**", "[x]"))
@@ -555,7 +557,9 @@ def test_markdown_reader_never_raises(text):
 @settings(max_examples=150, deadline=None)
 @given(st.one_of(st.text(), _markdownish), st.lists(st.text(max_size=3), max_size=3))
 def test_markdown_reader_never_raises_with_any_markers(text, markers):
-    read_markdown_plan(text, markers=markers)
+    plan = read_markdown_plan(text, markers=markers)
+    assert _lines_in_range(plan, text)
+    assert all(unit.kind in ("phase", "epic", "step", "issue", "task") for unit in plan.walk())
 
 
 @settings(max_examples=200, deadline=None)
@@ -647,7 +651,7 @@ _trees = st.one_of(st.lists(_tasks, max_size=3), st.lists(_headings(3), max_size
     _no_flat_subtask_ids)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_trees)
 def test_rendered_plan_reads_back_to_the_same_tree(units):
     text = render_markdown_plan(Plan("", units))
@@ -671,7 +675,7 @@ _edits = st.lists(st.tuples(st.integers(0, 40), st.sampled_from(["replace", "ins
                             st.sampled_from(_MD_LINES)), min_size=1, max_size=4)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(_MD_LINES), max_size=40), _edits)
 def test_comparing_only_changed_sections_sees_what_a_full_comparison_sees(lines, edits):
     edited = list(lines)
@@ -687,10 +691,8 @@ def test_comparing_only_changed_sections_sees_what_a_full_comparison_sees(lines,
     # A heading id used twice makes keys ambiguous, for a full comparison too.
     assume(_headings_unique(read_markdown_plan(before)) and _headings_unique(read_markdown_plan(after)))
     lazy = PlanChange(read_markdown_plan(before), read_markdown_plan(after))
-    full = PlanChange(read_markdown_plan(before), read_markdown_plan(after))
-    full.old, _ = unit_keys(read_markdown_plan(before))
-    full.new, _ = unit_keys(read_markdown_plan(after))
-    full.newly = [u for k, u in full.new.items() if k in full.old and rank(u) > rank(full.old[k])]
+    with mock.patch.object(progress, "_sections", lambda plan: {}):  # no section known unchanged: all read
+        full = PlanChange(read_markdown_plan(before), read_markdown_plan(after))
     assert _progress_seen(lazy) == _progress_seen(full)
 
 

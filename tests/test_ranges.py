@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import stat
 import subprocess
 import sys
@@ -12,7 +11,7 @@ from click.testing import CliRunner
 from impl_hooks.cli import main
 from impl_hooks.hooks import check_main
 
-from conftest import commit, git, phased_plan_repo
+from conftest import git, hook_failed, hook_lines, phased_plan_repo
 
 PLAN = "docs/Phase2/6.1_implementation_plan.md"
 
@@ -119,13 +118,17 @@ def test_bad_range_is_a_usage_error(repo, monkeypatch):
 
 
 def test_push_through_pre_commit_is_refused_for_a_no_verify_commit(repo, precommit, tmp_path):
-    history(repo)
+    _, sneaky, _ = history(repo)
     precommit(["impl-check"], hook_types=["pre-push"])
     remote = tmp_path / "remote.git"
     git(tmp_path, "init", "-q", "--bare", str(remote))
     push = subprocess.run(["git", "push", str(remote), "AUTH-12-work"], cwd=repo.root, capture_output=True, text=True)
-    assert push.returncode != 0, push.stdout + push.stderr
-    assert "P001 code staged for step 2.2" in push.stdout + push.stderr
+    assert (push.returncode, hook_lines(push.stdout + push.stderr)) == (1, [
+        *hook_failed("impl-hooks (all checks)", "impl-check",
+                     f"{sneaky[:8]}:{PLAN}:53: P001 code staged for step 2.2 but the plan was not updated",
+                     '  hint: mark the finished task of step 2.2 done, e.g. "Document the session lifetime in '
+                     f'`docs/auth.md`" at line 58 (`- [x]` or `✅ **COMPLETED**`), then git add {PLAN}'),
+        f"error: failed to push some refs to '{remote}'"])
 
 
 def test_push_of_good_commits_passes(repo, precommit, tmp_path):

@@ -46,6 +46,16 @@ def test_the_check_a_rule_names_exists():
         assert module is not None, found.code
 
 
+def test_impl_check_runs_exactly_the_check_modules_the_rules_name():
+    from impl_hooks.runner import HOOK_CHECKS
+
+    named = {r.check for r in RULES.values() if r.check.startswith("impl_hooks.checks.")}
+    run = {f"impl_hooks.checks.{name}" for name in HOOK_CHECKS["impl-check"]}
+    assert named - run == {"impl_hooks.checks.message"}  # commit-msg's, on the message alone
+    assert run - named == set()
+    assert HOOK_CHECKS["impl-reports"] == ["reports", "features", "todos", "sources", "tests_with_code", "approval"]
+
+
 def test_docs_and_readme_follow_the_registry():
     assert (PROJECT / "docs" / "rules.md").read_text(encoding="utf-8") == rules_doc(), \
         "regenerate: python -c 'from impl_hooks.rules import rules_doc; print(rules_doc(), end=\"\")' > docs/rules.md"

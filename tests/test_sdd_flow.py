@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from impl_hooks.plan.markdown import read_markdown_plan
 
-from conftest import check_findings, commit, fixture, sdd_flow_repo
+from conftest import check_findings, commit, fixture, hook_failed, sdd_flow_repo
 
 PLAN = "docs/Phase1/6.1_implementation_plan.md"
 CONTEXT = "backend/app/domains/albums/Context.toml"
@@ -172,7 +172,11 @@ def test_sdd_plan_through_a_real_commit(sdd, precommit):
     precommit(["impl-plan"])
     sdd.files(CODE).stage()
     refused = commit(sdd)
-    assert refused.returncode == 1 and f"{PLAN}:{line_of('Step 2.1:')}: P001" in refused.out
+    assert (refused.returncode, refused.lines) == (1, hook_failed(
+        "impl-hooks plan progress", "impl-plan",
+        f"{PLAN}:{line_of('Step 2.1:')}: P001 code staged for step 2.1 but the plan was not updated",
+        f"  hint: mark the finished task of step 2.1 done, e.g. \"`GET /albums` lists the owner's albums\" at line "
+        f"{line_of('task 2.1.2 ')} (`- [x]` or `✅ **COMPLETED**`), then git add {PLAN}"))
     tick(sdd, "2.1.2")
     sdd.stage()
     assert commit(sdd).returncode == 0

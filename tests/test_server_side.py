@@ -19,7 +19,7 @@ from impl_hooks.errors import UsageError
 from impl_hooks.ranges import pre_receive
 from impl_hooks.runner import HOOK_CHECKS
 from impl_hooks.snapshot import NULL_SHA, parse_combined_paths, unquote_path
-from impl_hooks.snapshot import git as run_git
+from impl_hooks.gitcmd import run as run_git
 from impl_hooks.snapshot import Repo as GitRepo
 
 from conftest import git, phased_plan_repo

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 
 import pytest
 
@@ -42,7 +41,7 @@ def test_before_side_of_a_file_the_commit_leaves_alone_is_its_index_blob_without
     repo.write("plan.md", "- [x] done\n- [ ] edited, not staged\n")
     repo.files({"a.py": "two\n", "new.py": "x\n"}).stage("a.py", "new.py")
     s = snap(repo)
-    s.changes
+    assert s.changes  # read before the trace starts
     trace = tmp_path / "git-trace"
     monkeypatch.setenv("GIT_TRACE", str(trace))
     assert s.read_before("plan.md") == s.read("plan.md") == b"- [x] done\n"

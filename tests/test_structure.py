@@ -197,6 +197,17 @@ def test_code_fence_is_not_a_listing():
     assert set(sections[0].listed()) == {"src"}
 
 
+def test_prose_in_an_indented_fence_makes_it_no_listing():
+    text = section("```\nsrc/\n  main.py\nThen run make to build it.\n```\n\n- `docs/` — documents\n")
+    sections = read_sections(text, "CLAUDE.md")
+    assert [(s.style, set(s.listed())) for s in sections] == [("bullets", {"docs"})]
+
+
+def test_dot_slash_before_a_name_is_dropped():
+    text = section("```\n├── ./src/\n│   └── ./main.py\n└── ./README.md\n```\n")
+    assert {p: e.is_dir for p, e in listed(text).items()} == {"src": True, "src/main.py": False, "README.md": False}
+
+
 def test_fenced_listing_wins_over_bullets_in_same_section():
     text = section("```\n├── src/\n```\n\nKey files:\n- `src/main.py` — entry\n")
     assert set(listed(text)) == {"src"}
@@ -243,7 +254,8 @@ def test_folder_with_or_without_trailing_slash():
     assert (entries["src"].is_dir, entries["docs"].is_dir, entries["Makefile"].is_dir) == (True, True, False)
 
 
-@pytest.mark.parametrize("elision", ["...", "…", "(more)", "(12 more files)", "etc.", "... and others"])
+@pytest.mark.parametrize("elision", ["...", "…", "(more)", "(12 more files)", "etc.", "... and others", "more...",
+                                     "helpers…"])
 def test_elision_marks_its_folder(elision):
     text = section(f"```\nsrc/\n├── a.py\n└── {elision}\n```\n")
     entries = listed(text)

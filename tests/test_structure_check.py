@@ -1,15 +1,14 @@
-"""S001-S003 on real commits through pre-commit, and `--fix` that the user re-stages."""
+"""S001-S003 in-process on what is staged (the whole finding list), and `--fix` that the user
+re-stages, once through a real commit under pre-commit."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from impl_hooks.hooks import check_main, structure_main
 
-from conftest import Repo, commit, git
+from conftest import Repo, check_findings, commit, git
 
 FIXTURES = Path(__file__).parent / "fixtures" / "structure"
 
@@ -35,57 +34,61 @@ Run pytest.
 
 
 @pytest.fixture
-def structured(repo, precommit):
+def structured(repo):
     repo.files({
         "backend/CLAUDE.md": BACKEND,
         "backend/app/main.py": "app = None\n",
         "backend/app/domains/auth/login.py": "def login():\n    return 1\n",
     }).commit("base")
-    repo.branch("AUTH-1")
-    precommit(["impl-structure"])
-    return repo
+    return repo.branch("AUTH-1")
 
 
-def test_added_file_missing_from_the_structure_is_s001_at_its_folder_line(structured):
+def structure(repo) -> list:
+    return check_findings(repo.root, "impl-structure")
+
+
+def test_added_file_missing_from_the_structure_is_s001_at_its_folder_line(structured, run_hook):
     structured.files({"backend/app/settings.py": "DEBUG = False\n"}).stage()
-    refused = commit(structured)
-    assert refused.returncode == 1
-    assert 'backend/CLAUDE.md:9: S001 "backend/app/settings.py" was added' in refused.out
+    assert run_hook(structure_main, structured.root) == (1, (
+        'backend/CLAUDE.md:9: S001 "backend/app/settings.py" was added but backend/CLAUDE.md does not list it '
+        'under "app/"\n'
+        '  hint: add "settings.py" under "app/" in backend/CLAUDE.md or run impl-hooks structure --fix\n'), "")
 
 
 def test_added_folder_is_asked_for_once(structured):
     structured.files({f"backend/app/domains/billing/f{i}.py": "x = 1\n" for i in range(5)}).stage()
-    refused = commit(structured)
-    assert refused.out.count("S001") == 1
-    assert 'backend/CLAUDE.md:10: S001 "backend/app/domains/billing/" was added' in refused.out
+    assert structure(structured) == [
+        'backend/CLAUDE.md:10: S001 "backend/app/domains/billing/" was added but backend/CLAUDE.md does not list it '
+        'under "app/domains/"']
 
 
 def test_deleted_file_still_listed_is_s002_at_its_line(structured):
     structured.git("rm", "-q", "backend/app/main.py")
-    refused = commit(structured)
-    assert 'backend/CLAUDE.md:12: S002 "backend/app/main.py" was removed but backend/CLAUDE.md still lists it' in refused.out
+    assert structure(structured) == [
+        'backend/CLAUDE.md:12: S002 "backend/app/main.py" was removed but backend/CLAUDE.md still lists it']
 
 
 def test_deleted_folder_is_one_s002(structured):
     structured.git("rm", "-q", "-r", "backend/app/domains/auth")
-    refused = commit(structured)
-    assert refused.out.count("S002") == 1
     # auth/ was all of domains/: the topmost gone folder is the one reported
-    assert 'backend/CLAUDE.md:10: S002 "backend/app/domains" was removed' in refused.out
+    assert structure(structured) == [
+        'backend/CLAUDE.md:10: S002 "backend/app/domains" was removed but backend/CLAUDE.md still lists it']
 
 
 def test_renamed_file_is_s001_for_the_new_and_s002_for_the_old_name(structured):
     structured.git("mv", "backend/app/main.py", "backend/app/server.py")
-    refused = commit(structured)
-    assert 'S001 "backend/app/server.py" was added' in refused.out
-    assert 'backend/CLAUDE.md:12: S002 "backend/app/main.py" was removed' in refused.out
+    assert structure(structured) == [
+        'backend/CLAUDE.md:9: S001 "backend/app/server.py" was added but backend/CLAUDE.md does not list it under '
+        '"app/"',
+        'backend/CLAUDE.md:12: S002 "backend/app/main.py" was removed but backend/CLAUDE.md still lists it']
 
 
 def test_renamed_folder(structured):
     structured.git("mv", "backend/app/domains/auth", "backend/app/domains/identity")
-    refused = commit(structured)
-    assert 'S001 "backend/app/domains/identity/" was added' in refused.out
-    assert 'S002 "backend/app/domains/auth" was removed' in refused.out
+    assert structure(structured) == [
+        'backend/CLAUDE.md:10: S001 "backend/app/domains/identity/" was added but backend/CLAUDE.md does not list '
+        'it under "app/domains/"',
+        'backend/CLAUDE.md:11: S002 "backend/app/domains/auth" was removed but backend/CLAUDE.md still lists it']
 
 
 def test_fix_rewrites_the_work_tree_only_then_the_restaged_commit_passes(structured, run_hook):
@@ -101,9 +104,9 @@ def test_fix_rewrites_the_work_tree_only_then_the_restaged_commit_passes(structu
     assert "│   │   ├── auth/         # login, sessions" in text  # comment and its column kept
     assert "│   │   └── billing/" in text
     assert text.endswith("## Testing\n\nRun pytest.\n")
-    assert commit(structured).returncode == 1  # not staged yet
+    assert [line.split(": ")[1][:4] for line in structure(structured)] == ["S001", "S001", "S002"]  # not staged yet
     structured.stage()
-    assert commit(structured).returncode == 0
+    assert structure(structured) == []
     code, out, _ = run_hook(structure_main, structured.root, "--fix")
     assert (code, out) == (0, "")  # a second fix changes nothing
 
@@ -115,7 +118,16 @@ def test_hook_with_fix_arg_rewrites_and_fails(repo, precommit):
     precommit(["impl-structure"], args={"impl-structure": ["--fix"]})
     repo.files({"backend/app/tasks.py": "z\n"}).stage()
     refused = commit(repo)
-    assert refused.returncode == 1 and "rewrote backend/CLAUDE.md" in refused.out
+    assert (refused.returncode, refused.lines) == (1, [
+        "impl-hooks project structure.............................................Failed",
+        "- hook id: impl-structure",
+        "- exit code: 1",
+        "- files were modified by this hook",
+        "",
+        "rewrote backend/CLAUDE.md",
+        "impl-hooks: review and stage the change: git add backend/CLAUDE.md",
+        "",
+    ])
     repo.stage()
     assert commit(repo).returncode == 0
 

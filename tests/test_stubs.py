@@ -449,4 +449,3 @@ PY_ALPHABET = st.sampled_from(
 def test_python_shaped_text_never_crashes(text):
     findings = python_stub_findings("src/file.py", text.encode())
     assert all(f.code in ("X001", "X002") and f.line >= 1 for f in findings)
-

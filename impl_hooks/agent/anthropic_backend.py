@@ -15,6 +15,7 @@ import json
 import os
 import threading
 import time
+from dataclasses import replace
 from typing import Any, List, Optional, Tuple
 
 from .redact import scrub
@@ -96,7 +97,8 @@ def _classify(anthropic: Any, exc: BaseException, timeout: float) -> Tuple[str, 
         if status >= 500:
             return f"the API failed (HTTP {status})", RETRY_HINT, True, wait
         retry = status in (408, 409)
-        return f"the API refused the request (HTTP {status}{_detail(exc)})", "check model and max_tokens in [tool.impl-hooks.agent]", retry, wait
+        return (f"the API refused the request (HTTP {status}{_detail(exc)})",
+                "check model and max_tokens in [tool.impl-hooks.agent]", retry, wait)
     if isinstance(exc, AnswerTooLarge):
         return f"the API's answer is larger than {exc.args[0]:,} bytes; not read further", LIMIT_HINT, False, None
     if isinstance(exc, (json.JSONDecodeError, UnicodeDecodeError)):
@@ -114,20 +116,21 @@ def _reply_from(message: Any, tool_name: str, max_tokens: int) -> Reply:
     """The Reply in a Messages API answer (its JSON, as read)."""
     message = message if isinstance(message, dict) else {}
     usage = message.get("usage") if isinstance(message.get("usage"), dict) else {}
-    tokens = {"tokens_in": _count(usage.get("input_tokens")), "tokens_out": _count(usage.get("output_tokens"))}
+    counted = Reply(tokens_in=_count(usage.get("input_tokens")), tokens_out=_count(usage.get("output_tokens")))
     if message.get("stop_reason") == "max_tokens":
-        return Reply(error=f"the answer was cut at max_tokens ({max_tokens})", hint="raise max_tokens under [tool.impl-hooks.agent]", **tokens)
+        return replace(counted, error=f"the answer was cut at max_tokens ({max_tokens})",
+                       hint="raise max_tokens under [tool.impl-hooks.agent]")
     content = message.get("content")
     for block in content if isinstance(content, list) else []:
         if not isinstance(block, dict) or block.get("type") != "tool_use":
             continue
         if block.get("name") != tool_name:
-            return Reply(error=f"the model called an unknown tool instead of `{tool_name}`", hint=RETRY_HINT, **tokens)
+            return replace(counted, error=f"the model called an unknown tool instead of `{tool_name}`", hint=RETRY_HINT)
         tool_input = block.get("input")
         if not isinstance(tool_input, dict):
-            return Reply(error=f"the `{tool_name}` call carries no input object", hint=RETRY_HINT, **tokens)
-        return Reply(tool_input=tool_input, **tokens)
-    return Reply(error=f"the model answered in text instead of calling `{tool_name}`", hint=RETRY_HINT, **tokens)
+            return replace(counted, error=f"the `{tool_name}` call carries no input object", hint=RETRY_HINT)
+        return replace(counted, tool_input=tool_input)
+    return replace(counted, error=f"the model answered in text instead of calling `{tool_name}`", hint=RETRY_HINT)
 
 
 def _create(anthropic: Any, request: dict, seconds: float, limit: int) -> Any:
@@ -151,7 +154,8 @@ def ask(system: str, user: str, tool: dict, settings: AgentSettings, deadline: f
     try:
         import anthropic
     except ImportError:
-        return Reply(error="the anthropic package is not installed", hint="pip install 'impl-hooks[agent]' (the impl-agent hook installs it)")
+        return Reply(error="the anthropic package is not installed",
+                     hint="pip install 'impl-hooks[agent]' (the impl-agent hook installs it)")
     request = {
         "model": settings.model,
         "max_tokens": settings.max_tokens,

@@ -8,7 +8,8 @@ from .reply import Reply
 from .settings import AgentSettings
 
 
-def ask(system: str, user: str, tool: dict, settings: AgentSettings, deadline: float, cwd: Optional[str] = None) -> Reply:
+def ask(system: str, user: str, tool: dict, settings: AgentSettings, deadline: float,
+        cwd: Optional[str] = None) -> Reply:
     if settings.backend == "claude-code":
         return claude_code.ask(system, user, tool, settings, deadline, cwd)
     return anthropic_backend.ask(system, user, tool, settings, deadline)

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import threading
 import time
+from dataclasses import replace
 from typing import Any, List, Optional, Tuple
 
 from .anthropic_backend import answer_limit
@@ -73,20 +74,23 @@ def parse_output(stdout: str, tool_name: str) -> Reply:
         data = None
     if not isinstance(data, dict) or data.get("type") != "result":
         return Reply(error="claude printed no JSON result", hint=INSTALL_HINT)
-    usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
-    cost = data.get("total_cost_usd")
-    counts = {
-        "tokens_in": usage.get("input_tokens") if isinstance(usage.get("input_tokens"), int) else 0,
-        "tokens_out": usage.get("output_tokens") if isinstance(usage.get("output_tokens"), int) else 0,
-        "cost_usd": float(cost) if isinstance(cost, (int, float)) and not isinstance(cost, bool) else None,
-    }
+    usage = data.get("usage")
+    usage = usage if isinstance(usage, dict) else {}
+    tokens_in, tokens_out, cost = usage.get("input_tokens"), usage.get("output_tokens"), data.get("total_cost_usd")
+    counted = Reply(
+        tokens_in=tokens_in if isinstance(tokens_in, int) else 0,
+        tokens_out=tokens_out if isinstance(tokens_out, int) else 0,
+        cost_usd=float(cost) if isinstance(cost, (int, float)) and not isinstance(cost, bool) else None,
+    )
     if data.get("is_error") or data.get("subtype") != "success":
         detail = _first_line(str(data.get("result") or data.get("subtype") or ""))
-        return Reply(error=f"claude reported an error: {detail}".rstrip(": "), hint="run `claude -p` by hand to see why", **counts)
+        return replace(counted, error=f"claude reported an error: {detail}".rstrip(": "),
+                       hint="run `claude -p` by hand to see why")
     tool_input = _json_object(data.get("result"))
     if tool_input is None:
-        return Reply(error=f"claude's answer is not a `{tool_name}` JSON object", hint="try again; the answer must be the JSON object only", **counts)
-    return Reply(tool_input=tool_input, **counts)
+        return replace(counted, error=f"claude's answer is not a `{tool_name}` JSON object",
+                       hint="try again; the answer must be the JSON object only")
+    return replace(counted, tool_input=tool_input)
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -143,7 +147,8 @@ def _exchange(process: subprocess.Popen, data: bytes, limit: int, deadline: floa
     return bytes(out[:limit]), bytes(err[:STDERR_BYTES]), stopped
 
 
-def ask(system: str, user: str, tool: dict, settings: AgentSettings, deadline: float, cwd: Optional[str] = None) -> Reply:
+def ask(system: str, user: str, tool: dict, settings: AgentSettings, deadline: float,
+        cwd: Optional[str] = None) -> Reply:
     """Run `claude -p` once, within the deadline; the prompt goes in on stdin."""
     executable = shutil.which("claude")
     if not executable:
@@ -161,7 +166,8 @@ def ask(system: str, user: str, tool: dict, settings: AgentSettings, deadline: f
     with process:
         out, err, stopped = _exchange(process, user.encode("utf-8", "surrogatepass"), limit, deadline)
     if stopped == "timeout":
-        return Reply(error=f"claude gave no answer within the {settings.timeout:g}s timeout", hint="try again later, or raise timeout")
+        return Reply(error=f"claude gave no answer within the {settings.timeout:g}s timeout",
+                     hint="try again later, or raise timeout")
     if stopped:
         return Reply(error=f"claude's answer is larger than {limit:,} bytes; not read further",
                      hint="run `claude -p` by hand to see what it prints")

@@ -136,7 +136,8 @@ def propose_fixes(
         reply = backend.ask(FIX_SYSTEM, user, EDIT_FILES_TOOL, settings, deadline, cwd)
     proposal = FixProposal(
         [], tokens_in=reply.tokens_in, tokens_out=reply.tokens_out, redactions=redactions + found, notes=notes,
-        cost_usd=reply.cost_usd if reply.cost_usd is not None else estimate_cost(settings.model, reply.tokens_in, reply.tokens_out),
+        cost_usd=reply.cost_usd if reply.cost_usd is not None
+        else estimate_cost(settings.model, reply.tokens_in, reply.tokens_out),
     )
     if reply.error:
         proposal.error, proposal.hint = scrub(reply.error, secrets), reply.hint
@@ -250,7 +251,8 @@ def read_named(repo, paths: List[str]) -> Tuple[Dict[str, Optional[bytes]], List
             continue
         mode, blob, stage = entry
         if stage != "0":
-            return {}, notes, f"{path} has unresolved merge conflicts", "resolve and stage it, then run agent --fix again"
+            return ({}, notes, f"{path} has unresolved merge conflicts",
+                    "resolve and stage it, then run agent --fix again")
         if mode == "120000":
             notes.append(f"{path}: not sent (a symlink in the index)")
             continue

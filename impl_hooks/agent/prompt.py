@@ -181,7 +181,7 @@ def trim_conventions(text: str) -> str:
 
 def select_conventions(docs: Sequence[Tuple[str, str]], staged_paths: Iterable[str]) -> list:
     """The convention files (CLAUDE.md, AGENTS.md) whose folder holds a staged path."""
-    folders = set()
+    folders: set[str] = set()
     for path in staged_paths:
         parts = path.split("/")[:-1]
         folders.update("/".join(parts[:i]) for i in range(len(parts) + 1))
@@ -255,7 +255,8 @@ def build_prompt(inputs: AgentInputs, caps: Caps, known_secrets: Sequence[str] =
         redactions += found
         return text
 
-    unit = clean(f"Unit: {inputs.unit_id} {inputs.unit_title}".rstrip() + "\n\n" + inputs.unit_text, caps.max_file_bytes)
+    unit = clean(f"Unit: {inputs.unit_id} {inputs.unit_title}".rstrip() + "\n\n" + inputs.unit_text,
+                 caps.max_file_bytes)
     tasks = clean("".join(f"- {t}\n" for t in inputs.open_tasks) or "(no open tasks)\n", caps.max_file_bytes)
     criteria = clean(inputs.criteria or "(none given)\n", caps.max_file_bytes)
     design, design_notes, design_redactions = _design_section(inputs, caps, known)

@@ -96,7 +96,7 @@ _REDACTED = "[REDACTED:{}]"
 
 class Redaction(NamedTuple):
     text: str
-    count: int  # secret values replaced
+    replaced: int  # secret values replaced (not `count`: that is tuple's method)
     withheld: bool  # a key block had no END line: more than one value may be hidden
 
 

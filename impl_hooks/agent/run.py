@@ -145,12 +145,14 @@ def review(
     with progress or contextlib.nullcontext():
         reply = backend.ask(prompt.system, prompt.user, VERDICT_TOOL, settings, deadline, cwd)
     result.tokens_in, result.tokens_out = reply.tokens_in, reply.tokens_out
-    result.cost_usd = reply.cost_usd if reply.cost_usd is not None else estimate_cost(settings.model, reply.tokens_in, reply.tokens_out)
+    result.cost_usd = reply.cost_usd if reply.cost_usd is not None \
+        else estimate_cost(settings.model, reply.tokens_in, reply.tokens_out)
     if reply.error:
         return _failed(scrub(reply.error, secrets), reply.hint, settings, result)
     verdict = parse_verdict(reply.tool_input)
     if isinstance(verdict, str):
-        return _failed(f"the answer does not fit the verdict schema ({verdict})", "try again; the model's answer was malformed", settings, result)
+        return _failed(f"the answer does not fit the verdict schema ({verdict})",
+                       "try again; the model's answer was malformed", settings, result)
     verdict = _cleaned(verdict, secrets)
     cache.store(directory, key, {
         "verdict": verdict.to_json(),

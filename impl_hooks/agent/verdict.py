@@ -83,8 +83,9 @@ def _parse_finding(index: int, item: Any) -> Union[VerdictFinding, str]:
     if line is not None and not (_is_int(line) and line >= 1):
         return f"{where}.line is not a positive integer"
     # No question, or one the schema does not know, is "other": a mislabelled finding still counts.
-    question = item.get("question") if item.get("question") in QUESTIONS else OTHER
-    return VerdictFinding(item["path"], item["severity"], item["message"], line, question)
+    question = item.get("question")
+    return VerdictFinding(item["path"], item["severity"], item["message"], line,
+                          question if question in QUESTIONS else OTHER)
 
 
 def parse_verdict(tool_input: Any) -> Union[Verdict, str]:

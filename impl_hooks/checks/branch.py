@@ -7,6 +7,12 @@ from ..config import branch_issue, branch_regex
 from ..findings import Finding
 from ..globs import match_name
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..configtypes import Config
+    from ..context import Contexts
+    from ..snapshot import Snapshot
+
 
 def suggested_name(branch: str, issue: str) -> str:
     """`fix-login` on issue AUTH-12 becomes `AUTH-12-fix-login`."""
@@ -15,7 +21,7 @@ def suggested_name(branch: str, issue: str) -> str:
     return f"{issue}-{slug}" if slug else issue
 
 
-def check(snapshot, contexts, config) -> list[Finding]:
+def check(snapshot: Snapshot, contexts: Contexts, config: Config) -> list[Finding]:
     branch = snapshot.branch
     if branch is None:
         operation = snapshot.repo.operation()

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from ..findings import Finding
 from ..globs import match_git_glob, match_path
-from ..plan.evidence import promises
+from ..plan.progress import plan_change, plan_targets
 from ..snapshot import INDEX, decode_path
-from .plan import plan_change, plan_targets
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..configtypes import Config
+    from ..context import Contexts
+    from ..snapshot import Snapshot
 
 
-def check(snapshot, contexts, config) -> list:
+def check(snapshot: Snapshot, contexts: Contexts, config: Config) -> list[Finding]:
     mode = config["plan"]["evidence"]
     if mode == "off" or config["plan"]["require"] == "off":
         return []
@@ -23,6 +28,8 @@ def check(snapshot, contexts, config) -> list:
         change = plan_change(snapshot, target, config) if not target.ambiguous else None
         for unit in change.newly if change is not None else ():
             if unit.kind == "task":
+                from ..plan.evidence import promises  # its regexes compile only when a task turns complete
+
                 paths, names = promises(unit.title)
                 if mode == "paths":
                     names = []

@@ -1,178 +1,34 @@
-"""Plan rules P001-P005: code moves the plan forward, and the plan moves only forward.
+"""Plan rules P001-P006: code moves the plan forward, and the plan moves only forward.
 
-The plan in HEAD is compared with the plan in the index, unit by unit.
+The plan in HEAD is compared with the plan in the index, unit by unit
+(`plan.progress.PlanChange`).
 """
 from __future__ import annotations
 
 import bisect
-import re
 
 from ..findings import Finding
-from ..plan.locate import design_of, plan_of, targets
+from ..lazyre import lazy
+from ..markdown import LIST_MARKER
+from ..plan.locate import design_of, plan_of
 from ..plan.model import Plan
+from ..plan.progress import PlanChange, plan_change, plan_targets, progressed, rank
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..configtypes import Config
+    from ..context import Contexts
+    from ..snapshot import Snapshot
 
 HEADS = ("phase", "epic", "step", "issue")
 MARKER_HINT = "mark it done (`- [x]`, or `✅ **COMPLETED**` on the heading or task line)"
-
-
-def unit_keys(plan: Plan, unchanged=frozenset()) -> tuple[dict, dict]:
-    """Units by a key that survives edits elsewhere in the file (kind and id, or,
-    for a task without id, its owner's key and its title), and each unit's owner.
-
-    The tasks of a section in `unchanged` (ids of units) are not read: its text
-    is the same in the plan's other version, so they cannot have changed.
-    """
-    keys: dict = {}
-    owners: dict = {}
-    repeats: dict = {}  # key -> how often seen: the nth same task is (*key, n), in constant time
-
-    def visit(units, owner_key, owner):
-        for unit in units:
-            key = (unit.kind, unit.id.casefold()) if unit.id else (unit.kind, owner_key, " ".join(unit.title.split()).casefold())
-            seen = repeats.get(key, 0)
-            repeats[key] = seen + 1
-            if seen:  # the same anonymous task twice
-                key = (*key, seen)
-            keys[key] = unit
-            owners[id(unit)] = owner
-            visit(unit.subsections if id(unit) in unchanged else unit.children, key, unit)
-
-    visit(plan.units, None, None)
-    return keys, owners
-
-
-class PlanChange:
-    """What the commit did to one plan: units by key before and after (see
-    `unit_keys`), each new unit's owner, the units that were in the plan and
-    moved forward (`newly`), and those the commit adds already done
-    (`added_done`, topmost only). `baseline` is set when the commit adds the
-    plan itself: there is nothing yet to move forward."""
-
-    __slots__ = ("old", "new", "owners", "newly", "added_done", "baseline")
-
-    def __init__(self, before: Plan | None, after: Plan, before_text: str = ""):
-        self.baseline = before is None
-        if before is None:
-            before = Plan(after.path, [])
-        if before is after:  # the plan is not in the commit
-            self.old, self.new, self.owners, self.newly, self.added_done = {}, {}, {}, [], []
-            return
-        sections = _sections(before)
-        unchanged = set()
-        for key, unit in _sections(after).items():
-            twin = sections.get(key)
-            if unit is not None and twin is not None and unit.source == twin.source:
-                unchanged.update((id(unit), id(twin)))
-        self.old = unit_keys(before, unchanged)[0]
-        self.new, self.owners = unit_keys(after, unchanged)
-        self.newly, added = [], set()
-        for key, unit in self.new.items():
-            if key in self.old:
-                if rank(unit) > rank(self.old[key]):
-                    self.newly.append(unit)
-            elif rank(unit):
-                if self._was_prose(unit, before_text):
-                    self.newly.append(unit)
-                else:
-                    added.add(id(unit))
-        self.added_done = [u for u in self.new.values()
-                           if id(u) in added and id(self.owners.get(id(u))) not in added]
-
-    def _was_prose(self, unit, before_text: str) -> bool:
-        """A task that is new only as a task: its item was in the plan, read as
-        prose until this commit marked it (the first ✅ in a plain list turns the
-        whole list into tasks)."""
-        if unit.kind != "task" or not unit.title:
-            return False
-        owner = self.owners.get(id(unit))
-        while owner is not None and owner.kind == "task":
-            owner = self.owners.get(id(owner))
-        old_owner = self.old.get((owner.kind, owner.id.casefold())) if owner is not None else None
-        if old_owner is not None and old_owner.source is not None:
-            before_text = "".join(chunk[0] for chunk in old_owner.source if chunk)
-        return unit.title in " ".join(before_text.split())
-
-    def within(self, unit, top) -> bool:
-        """Whether `unit` is `top` or lies below it."""
-        while unit is not None and unit is not top:
-            unit = self.owners.get(id(unit))
-        return unit is top
-
-
-def _sections(plan: Plan) -> dict:
-    """Markdown sections (units with a source) by kind and id; None for an id used twice."""
-    found: dict = {}
-    for unit in plan.walk(read=False):
-        if unit.source is not None:
-            key = (unit.kind, unit.id.casefold())
-            found[key] = None if key in found else unit
-    return found
-
-
-def plan_change(snapshot, target, config) -> PlanChange | None:
-    """The change to the target's plan, computed once a run; None when the plan is not in the commit."""
-    key = ("plan-change", target.path)
-    if key not in snapshot.memo:
-        after = plan_of(snapshot, target.path, config)
-        before = plan_of(snapshot, target.path, config, before=True)
-        before_text = snapshot.read_text(target.path, before=True) or ""
-        snapshot.memo[key] = PlanChange(before, after, before_text) if after is not None else None
-    return snapshot.memo[key]
-
-
-def rank(unit) -> int:
-    """How far a unit has come: open 0, partial (features) 1, completed 2."""
-    return 2 if unit.completed else 1 if unit.extra.get("status") == "partial" else 0
-
-
-def progressed(unit) -> bool:
-    """Completed, or (features) partial: both are progress."""
-    return rank(unit) > 0
 
 
 def label(unit) -> str:
     return f"{unit.kind} {unit.id}".strip() if unit.id else f"task \"{unit.title}\""
 
 
-def plan_targets(snapshot, contexts, config) -> list:
-    """The plan targets of this run, computed once and shared by the checks."""
-    if "targets" not in snapshot.memo:
-        snapshot.memo["targets"] = targets(snapshot, contexts, config)
-    return snapshot.memo["targets"]
-
-
-def newly_progressed(snapshot, target, config) -> list:
-    """Units completed (or partial) in the index that were not in HEAD."""
-    change = plan_change(snapshot, target, config)
-    return change.newly if change is not None else []
-
-
-def completions(snapshot, contexts, config) -> list:
-    """(target, unit) for each plan unit this commit completes; unit is None when the
-    preset has no current unit and the whole plan (a task's features, a feature's
-    tasks) is declared done by this commit."""
-    done = []
-    for target in plan_targets(snapshot, contexts, config):
-        after = plan_of(snapshot, target.path, config)
-        if after is None or after.errors:
-            continue
-        if target.current:
-            current = after.find(target.current, target.kind or None)
-            if current is not None and any(u is current for u in newly_progressed(snapshot, target, config)):
-                done.append((target, current))
-        elif target.path.endswith(".json"):
-            if target.path in {c.path for c in snapshot.changes}:
-                done.append((target, None))
-        else:
-            before = plan_of(snapshot, target.path, config, before=True)
-            units = [u for u in after.walk() if u.kind in ("task", "feature")]
-            if units and all(u.completed for u in units) and before is not after and not (
-                    before is not None and all(u.completed for u in before.walk() if u.kind in ("task", "feature"))):
-                done.append((target, None))
-    return done
-
-
-def check(snapshot, contexts, config) -> list:
+def check(snapshot: Snapshot, contexts: Contexts, config: Config) -> list[Finding]:
     if config["plan"]["require"] == "off":
         return []
     findings = []
@@ -202,6 +58,7 @@ def check(snapshot, contexts, config) -> list:
         if _unknown_statuses(snapshot, target, after):
             progress_by_group[group][1] = True  # R004 (reports) names each: that alone is the finding
         change = plan_change(snapshot, target, config)
+        assert change is not None  # the plan is in the commit: `after` above
         newly = change.newly
         current = after.find(target.current, target.kind or None) if target.current else None
         # Progress is on the plan's own work: in the current unit when there is one.
@@ -358,7 +215,7 @@ def _stories_before_foundation(target, after, change) -> list:
     return findings
 
 
-_ITEM_LEAD = re.compile(r"[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?(?:\[[ xX]\][ \t]*)?")
+_ITEM_LEAD = lazy(r"[ \t>]*(?:" + LIST_MARKER + r"[ \t]+)?(?:\[[ xX]\][ \t]*)?")
 SEARCH_BUDGET = 64  # whole-file searches for titles that are not a whole line, per file
 
 
@@ -369,7 +226,7 @@ def _line_finder(text: str):
     lines = text.splitlines()
     whole: dict = {}
     for number, line in enumerate(lines, 1):
-        whole.setdefault(" ".join(line[_ITEM_LEAD.match(line).end():].split()), number)
+        whole.setdefault(" ".join(_ITEM_LEAD.sub("", line, count=1).split()), number)
     joined = "\n".join(lines)
     starts = [0]
     for line in lines:

@@ -5,7 +5,8 @@ for one Markdown report.
 The Markdown reading is just enough for this: ATX and setext headings,
 bold label lines (`**Known Limitations:** none`, as many reports write
 them), fenced code (which holds no headings and no placeholders), HTML comments
-(template instructions, not content), YAML front matter, thematic breaks.
+(template instructions, not content), front matter, thematic breaks; the
+headings, fences, front matter and comments as `impl_hooks.markdown` reads them.
 "N/A" and "None" are answers, not placeholders: "Deviations from Design:
 None" is a filled-in report.
 
@@ -53,13 +54,11 @@ import re
 from collections.abc import Sequence
 
 from ..findings import Finding
-from ..plan.markdown import strip_html_comments
+from ..markdown import (LIST_MARKER, atx_heading, closes_fence, fence_opener, front_matter_end, setext_level,
+                        strip_html_comments)
 
-ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 THEMATIC_BREAK = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
-FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-NOT_PARAGRAPH = re.compile(r"^ {0,3}(?:[-+*>|]|\d+[.)])(?:\s|$)|^ {4}|^\t")
+NOT_PARAGRAPH = re.compile(r"^ {0,3}(?:[>|]|" + LIST_MARKER + r")(?:\s|$)|^ {4}|^\t")
 INLINE_CODE = re.compile(r"(`+).*?\1")
 BOLD_LABEL = re.compile(r"^ {0,3}(\*\*|__)([^*_\n]+?)\1[ \t]*:?[ \t]*(.*)$")
 LABEL_LEVEL = 7  # a bold label line is a section below every heading level
@@ -188,7 +187,7 @@ def _template_findings(path, text, headings, content, template) -> tuple:
                       "write the report: replace every section's template text with what was done")
         return [whole], [(1, float("inf"))]
     t_headings, t_content, _ = _read_markdown(template_text)
-    kept = {}  # section name -> own texts it has in the template
+    kept: dict = {}  # section name -> own texts it has in the template
     for heading, body, _ in _own_texts(t_headings, t_content):
         if body:
             kept.setdefault(_normalize_heading(heading.text), []).append(body)
@@ -224,16 +223,16 @@ def _read_markdown(text: str):
     """Headings, the content lines ({line number: text}), and the (line, text)
     pairs of prose outside code to search for placeholders."""
     lines = [line.rstrip("\r") for line in text.split("\n")]
+    start = front_matter_end(text)[1]
     headings = []
     content: dict = {}
     prose = []
-    paragraph = []  # (line number, text) of the open paragraph, for setext headings
+    paragraph: list = []  # (line number, text) of the open paragraph, for setext headings
     fence = ""
     in_comment = False
-    start = _front_matter_end(lines)
     for number, raw in enumerate(lines[start:], start=start + 1):
         if fence:
-            if re.match(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$", raw):
+            if closes_fence(raw, fence):
                 fence = ""
             elif raw.strip():
                 content[number] = raw
@@ -242,19 +241,18 @@ def _read_markdown(text: str):
         if not visible.strip():
             paragraph = []
             continue
-        opened = FENCE.match(visible)
-        if opened:
-            fence, paragraph = opened.group(1), []
-            continue
-        atx = ATX_HEADING.match(visible)
-        if atx:
-            headings.append(_Heading(number, len(atx.group(1)), (atx.group(2) or "").strip()))
-            prose.append((number, atx.group(2) or ""))
+        fence = fence_opener(visible)
+        if fence:
             paragraph = []
             continue
-        underline = SETEXT_UNDERLINE.match(visible)
-        if underline and paragraph:
-            level = 1 if underline.group(1)[0] == "=" else 2
+        atx = atx_heading(visible)
+        if atx:
+            headings.append(_Heading(number, *atx))
+            prose.append((number, atx[1]))
+            paragraph = []
+            continue
+        level = setext_level(visible) if paragraph else 0
+        if level:
             headings.append(_Heading(paragraph[0][0], level, " ".join(t.strip() for _, t in paragraph)))
             for line_number, _ in paragraph:  # the paragraph's lines were the heading, not content
                 content.pop(line_number, None)
@@ -277,16 +275,6 @@ def _read_markdown(text: str):
         else:
             paragraph.append((number, visible))
     return headings, content, prose
-
-
-def _front_matter_end(lines: list) -> int:
-    """Lines of a leading YAML front matter block (metadata, not content)."""
-    if not lines or lines[0].strip() != "---":
-        return 0
-    for index in range(1, len(lines)):
-        if lines[index].strip() in ("---", "..."):
-            return index + 1
-    return 0
 
 
 def _placeholder_in(line: str, refs: set) -> str:

@@ -6,6 +6,13 @@ from ..snapshot import decode_text
 from ..structure.compare import compare_section, in_scope, stale_entries
 from ..structure.parse import read_sections
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..configtypes import Config
+    from ..context import Contexts
+    from ..findings import Finding
+    from ..snapshot import Snapshot
+
 
 def structure_files(snapshot, config) -> list:
     """Structure files that describe something the commit changed (or that it changed)."""
@@ -35,7 +42,7 @@ def folder_test(snapshot):
     return is_folder
 
 
-def check(snapshot, contexts, config) -> list:
+def check(snapshot: Snapshot, contexts: Contexts, config: Config) -> list[Finding]:
     section_config = config["structure"]
     files = structure_files(snapshot, config)
     if not files:

@@ -41,9 +41,9 @@ import ast
 import posixpath
 import re
 import warnings
-from typing import Optional
 
 from ..findings import WARNING, Finding
+from ..lazyre import lazy
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 JS_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
@@ -57,12 +57,12 @@ EXEMPT_DECORATORS = {
     "singledispatch",
     "singledispatchmethod",
 }
-BASE_CLASS_NAME = re.compile(r"^_*(?:Abstract|Base)(?:[A-Z_]|$)|(?:Base|Mixin|Interface|Protocol|ABC)$")
-PLACEHOLDER_REASON = re.compile(
+BASE_CLASS_NAME = lazy(r"^_*(?:Abstract|Base)(?:[A-Z_]|$)|(?:Base|Mixin|Interface|Protocol|ABC)$")
+PLACEHOLDER_REASON = lazy(
     r"todo|fixme|tbd|stub|placeholder|implement|not yet|later|step\b", re.IGNORECASE
 )
 NO_OP_WORDS = {"noop", "nop", "dummy", "null", "ignore", "ignored", "nothing"}
-NO_OP_DOC = re.compile(
+NO_OP_DOC = lazy(
     r"\bno[- ]?op\b|\bdo(?:es)? nothing\b|\bdummy\b|\bintentionally (?:empty|blank)\b", re.IGNORECASE
 )
 TEST_FILE = re.compile(r"(?:^|/)(?:test_[^/]*|[^/]*_test|tests?|conftest)\.py$|(?:^|/)tests?/")
@@ -111,7 +111,7 @@ def _compile(path: str, data: bytes):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tree = compile(data, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+            tree = ast.parse(data, path)
             compile(tree, path, "exec", dont_inherit=True)
         return tree, None
     except SyntaxError as exc:  # also IndentationError, TabError, bad encoding
@@ -135,7 +135,7 @@ def _nul_line(data: bytes) -> int:
     return data.count(b"\n", 0, at) + 1 if at >= 0 else 1
 
 
-def _placeholder_kind(stmt: ast.stmt) -> Optional[str]:
+def _placeholder_kind(stmt: ast.stmt) -> str | None:
     """What a placeholder statement is ("pass", "...", ...), or None for real code."""
     if isinstance(stmt, ast.Pass):
         return "pass"
@@ -148,10 +148,13 @@ def _placeholder_kind(stmt: ast.stmt) -> Optional[str]:
         exc = stmt.exc
         reason = ""
         if isinstance(exc, ast.Call):
-            exc, args = exc.func, exc.args
-            if args and not (isinstance(args[0], ast.Constant) and isinstance(args[0].value, str)):
-                return None
-            reason = args[0].value if args else ""
+            args = exc.args
+            exc = exc.func
+            if args:
+                first = args[0]
+                if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+                    return None
+                reason = first.value
         if _dotted_name(exc).split(".")[-1] not in ("NotImplementedError", "NotImplemented"):
             return None
         if reason.strip() and not PLACEHOLDER_REASON.search(reason):
@@ -160,7 +163,7 @@ def _placeholder_kind(stmt: ast.stmt) -> Optional[str]:
     return None
 
 
-def _placeholder_body(body: list) -> Optional[str]:
+def _placeholder_body(body: list) -> str | None:
     """Describe a body made only of placeholders, or None when it holds code."""
     kinds = [_placeholder_kind(stmt) for stmt in body]
     if None in kinds:
@@ -197,7 +200,7 @@ def _exempt_decorated(func: ast.AST) -> bool:
     return any(name in EXEMPT_DECORATORS for name in _decorator_names(func))
 
 
-def _declared_no_op(func: ast.AST) -> bool:
+def _declared_no_op(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     doc = ast.get_docstring(func, clean=False) or ""
     return _declared_no_op_name(func.name) or bool(NO_OP_DOC.search(doc))
 
@@ -209,7 +212,7 @@ def _declared_no_op_name(name: str) -> bool:
     return bool(NO_OP_WORDS.intersection(words)) or joined in ("noop", "donothing")
 
 
-def _has_doctest(func: ast.AST) -> bool:
+def _has_doctest(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return ">>>" in (ast.get_docstring(func, clean=False) or "")
 
 
@@ -259,7 +262,7 @@ def _module_stubs(path: str, tree: ast.Module) -> list[Finding]:
     ):
         return []  # pluggy hook specifications: documented signatures by design
 
-    referenced = _rebound_or_passed_names(tree)
+    referenced = None  # walked for only when some function is a placeholder
     findings = []
     stub_names = []
     module_is_stub = True
@@ -272,6 +275,8 @@ def _module_stubs(path: str, tree: ast.Module) -> list[Finding]:
                 module_is_stub = False  # a test double, or a test written as a doctest
             else:
                 stub_names.append(stmt.name)
+                if referenced is None:
+                    referenced = _rebound_or_passed_names(tree)
                 if not stmt.decorator_list and stmt.name not in referenced:
                     findings.append(_function_finding(path, stmt, kind))
         elif isinstance(stmt, ast.ClassDef):
@@ -311,7 +316,7 @@ def _rebound_or_passed_names(tree: ast.Module) -> set:
     return names
 
 
-def _function_finding(path: str, func: ast.AST, kind: str) -> Finding:
+def _function_finding(path: str, func: ast.FunctionDef | ast.AsyncFunctionDef, kind: str) -> Finding:
     return Finding(
         "X001",
         f'stub function "{func.name}": body is only {kind}',
@@ -326,7 +331,7 @@ def _function_finding(path: str, func: ast.AST, kind: str) -> Finding:
 # one token each, regex literals told from division by the token before) is
 # enough to find named functions and their bodies; nothing is evaluated.
 
-JS_NOT_IMPLEMENTED = re.compile(
+JS_NOT_IMPLEMENTED = lazy(
     r"not\s+(?:yet\s+)?implemented|unimplemented|\btodo\b|implement\s+me|\bstub\b", re.IGNORECASE
 )
 JS_REGEX_AFTER = {
@@ -489,11 +494,11 @@ class _JsSource:
     def __init__(self, tokens: list) -> None:
         self.tokens = tokens
         self.texts = [t.text if t.kind in ("punct", "id") else "" for t in tokens]
-        self.pairs = {}
-        self.owner = []
-        self.occurrences = {}
-        self.value_uses = {}  # name -> indices where it is used as a value, filled lazily
-        stacks = {"(": [], "[": [], "{": []}
+        self.pairs: dict[int, int] = {}
+        self.owner: list[int | None] = []
+        self.occurrences: dict[str, list[int]] = {}
+        self.value_uses: dict[str, list[int]] = {}  # name -> indices where it is used as a value, filled lazily
+        stacks: dict[str, list[int]] = {"(": [], "[": [], "{": []}
         closers = {")": "(", "]": "[", "}": "{"}
         for i, text in enumerate(self.texts):
             braces = stacks["{"]
@@ -516,8 +521,8 @@ class _JsBody:
 
     __slots__ = ("kind", "name", "line", "declared_at", "open", "site", "derived", "nested")
 
-    def __init__(self, kind: str, open_index: Optional[int], site: int, tokens: list,
-                 name_index: Optional[int] = None) -> None:
+    def __init__(self, kind: str, open_index: int | None, site: int, tokens: list,
+                 name_index: int | None = None) -> None:
         self.kind = kind  # "function", "method" or "anonymous"
         self.name = tokens[name_index].text if name_index is not None else ""
         self.line = tokens[name_index if name_index is not None else site].line
@@ -532,7 +537,7 @@ def _js_bodies(src: _JsSource) -> list[_JsBody]:
     """Named functions, class methods and anonymous function bodies."""
     tokens, texts = src.tokens, src.texts
     bodies = []
-    classes = {}  # class body `{` index -> abstract, base-named or `extends`
+    classes: dict[int | None, bool] = {}  # class body `{` index -> abstract, base-named or `extends`
     for i, tok in enumerate(tokens):
         if texts[i] == "=>":
             has_block = texts[i + 1 : i + 2] == ["{"]
@@ -630,7 +635,7 @@ def _js_member_start(src: _JsSource, i: int) -> bool:
     return prev.line < src.tokens[i].line and prev.kind in ("id", "num", "str")
 
 
-def _js_function_value(src: _JsSource, j: int) -> Optional[int]:
+def _js_function_value(src: _JsSource, j: int) -> int | None:
     """Body `{` index of `= [async] function(...) {` or `= [async] (...) => {`."""
     tokens, texts = src.tokens, src.texts
     if texts[j : j + 1] != ["="]:
@@ -646,7 +651,7 @@ def _js_function_value(src: _JsSource, j: int) -> Optional[int]:
     return _js_body_after_params(src, j, arrow=True)
 
 
-def _js_body_after_params(src: _JsSource, j: int, arrow: bool) -> Optional[int]:
+def _js_body_after_params(src: _JsSource, j: int, arrow: bool) -> int | None:
     """From `<T>(params)`, skip a return type and find the body's `{` index."""
     texts = src.texts
     if texts[j : j + 1] == ["<"]:

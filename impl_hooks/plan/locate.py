@@ -32,7 +32,7 @@ class Target:
         self.code = list(code)      # staged code paths this plan answers for
         self.context = context
         self.ambiguous: list = []   # the plans that all hold the current step, open
-        self.problem = None         # a Finding when no plan could be named (spec-kit: no feature)
+        self.problem: Finding | None = None  # when no plan could be named (spec-kit: no feature)
 
     def __repr__(self) -> str:
         return f"Target({self.path!r}, current={self.current!r}, code={len(self.code)})"
@@ -80,7 +80,9 @@ def _from_staged(template: str, staged: list) -> dict:
     """Placeholder values read off staged paths that lie in the template's folders."""
     folder = template.rpartition("/")[0]
     regex = _template_regex(folder, "/") if PLACEHOLDER.search(folder) else None
-    for path in staged if regex is not None else ():
+    if regex is None:
+        return {}
+    for path in staged:
         found = regex.match(path)
         if found:
             return found.groupdict()
@@ -183,7 +185,8 @@ def _feature_target(snapshot, template: str, code: list) -> Target:
     features = [_values_of(template, p).get("feature", "")
                 for p in snapshot.list_paths([fill(template, {})])]
     prefix = re.match(r"(\d{8}-\d{6}|\d{3,})-", name)
-    same = [f for f in features if prefix and f.startswith(prefix.group(1) + "-")]
+    number = prefix.group(1) if prefix else ""
+    same = [f for f in features if number and f.startswith(number + "-")]
     feature = same[0] if len(same) == 1 else name
     target = Target(fill(template, {"feature": feature}), values={"feature": feature}, code=code)
     folder = fill(template.rpartition("/")[0], {"feature": feature})
@@ -193,7 +196,7 @@ def _feature_target(snapshot, template: str, code: list) -> Target:
     source = f'SPECIFY_FEATURE "{env}"' if env else f'branch "{raw}"' if raw else ""
     example = features[0] if features else "001-name"
     if len(same) > 1:
-        message = f"{source} matches several spec-kit features by its prefix {prefix.group(1)}: {', '.join(same)}"
+        message = f"{source} matches several spec-kit features by its prefix {number}: {', '.join(same)}"
         hint = f"give each feature folder in {specs} its own number: spec-kit takes one folder per prefix"
     else:
         held = (f"{specs} holds {', '.join(features[:5])}{', …' if len(features) > 5 else ''}" if features
@@ -290,12 +293,16 @@ def read_plan(path: str, text: str, config):
 
 
 def plan_of(snapshot, path: str, config, before: bool = False):
-    """The parsed plan at `path` after (or before) the change, or None; parsed once a run."""
+    """The parsed plan at `path` after (or before) the change, or None. Parsed once a
+    blob: the snapshots of a range share their blob reader, and a commit's plan is
+    the next commit's before-state."""
     key = ("plan", path, before)
     if key not in snapshot.memo:
-        text = snapshot.read_text(path, before=before)
-        if before and text is not None and text == snapshot.read_text(path):
-            snapshot.memo[key] = plan_of(snapshot, path, config)
-        else:
-            snapshot.memo[key] = read_plan(path, text, config) if text is not None else None
+        sha = snapshot.blob_ids([path], before=before).get(path)
+        parsed = snapshot.blobs.parsed
+        blob_key = ("plan", path, sha, config["preset"], tuple(config["plan"]["completed"]))
+        if sha is not None and blob_key not in parsed:
+            text = snapshot.read_text(path, before=before)
+            parsed[blob_key] = read_plan(path, text, config) if text is not None else None
+        snapshot.memo[key] = parsed.get(blob_key)
     return snapshot.memo[key]

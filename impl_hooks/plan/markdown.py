@@ -45,6 +45,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..lazyre import lazy
 from ..markdown import (FENCE_START, HEADING, HEADING_LINE, LIST_MARKER, closes_fence, fence_closer,
                         fence_opener, front_matter_end, heading_text, strip_html_comments)
 from .model import SECTION_KINDS, Plan, Unit
@@ -59,16 +60,16 @@ _ITEM = re.compile(
     r"[*_]*[ \t]*[:.)\-–—]?[ \t]*)?"
     r"(.*\S)?"
 )
-_NOTES_LABEL = re.compile(r"(?:\*\*|__)[^*_\n]*\b(?i:notes?)\b[^*_\n]*(?:\*\*|__)[ \t]*:?[ \t]*$")
-_STATUS = re.compile(r"[ \t>]*(?:[-*+][ \t]+)?[*_]*status[*_]*[ \t]*:[*_]*[ \t]*(.*)", re.I)
-_DONE_WORD = re.compile(r"[\W_]*(?:done|complete|completed)\b", re.I)
+_NOTES_LABEL = lazy(r"(?:\*\*|__)[^*_\n]*\b(?i:notes?)\b[^*_\n]*(?:\*\*|__)[ \t]*:?[ \t]*$")
+_STATUS = lazy(r"[ \t>]*(?:[-*+][ \t]+)?[*_]*status[*_]*[ \t]*:[*_]*[ \t]*(.*)", re.I)
+_DONE_WORD = lazy(r"[\W_]*(?:done|complete|completed)\b", re.I)
 
 # Heading ids. `lead` is the decoration before the id, `rest` the title after it.
 _ID_TAIL = r"(?!\.?\w)[\])*_]*[ \t]*[:.)\-–—|]?[ \t]*(?P<rest>.*)"
 _NAMED = re.compile(
     r"(?P<lead>[\W_]*?)(?:(?P<phase>(?i:phase))|(?P<step>(?i:step))|(?P<epic>(?i:epic))|(?i:task))"
     r"[ \t]*#?[ \t]*(?P<id>\d+(?:\.\d+)*)" + _ID_TAIL)
-_NUMBERED = re.compile(r"(?P<lead>[\W_]*?)(?P<id>\d+(?:\.\d+)+)" + _ID_TAIL)
+_NUMBERED = lazy(r"(?P<lead>[\W_]*?)(?P<id>\d+(?:\.\d+)+)" + _ID_TAIL)
 _ISSUE = re.compile(
     r"(?P<lead>[\W_]*?)(?:(?i:issue)[ \t]*#?[ \t]*)?(?P<id>[A-Z][A-Z0-9]+-\d+)" + _ID_TAIL
 )
@@ -76,7 +77,7 @@ _ISSUE_IN_BRACKETS = re.compile(r"[\[(]([A-Z][A-Z0-9]+-\d+)[\])]")
 # Standards and versions that look like issue ids in section titles.
 _NOT_ISSUES = frozenset({"UTF", "ISO", "SHA", "RFC", "CVE", "PEP", "ES", "TLS", "HTTP"})
 
-_EMPTY_PAIRS = re.compile(r"\(\s*\)|\[\s*\]|\*\*\s*\*\*|__\s*__")
+_EMPTY_PAIRS = lazy(r"\(\s*\)|\[\s*\]|\*\*\s*\*\*|__\s*__")
 _SEPARATORS = " \t:-–—|"
 
 
@@ -86,7 +87,7 @@ _STRUCTURE_LINE = re.compile(
     r"\n(?=[ \t#`~])"  # most lines fail here, at their first character
     r"(?:" + HEADING_LINE + "|" + FENCE_START + ")"  # a heading: level, text; a fence: its run, the rest
 )
-_STRUCTURE_OR_COMMENT = re.compile(_STRUCTURE_LINE.pattern + "|<!--|-->")
+_STRUCTURE_OR_COMMENT = lazy(_STRUCTURE_LINE.pattern + "|<!--|-->")
 
 
 def _content_start(text: str) -> tuple[str, int, int]:

@@ -36,13 +36,16 @@ no part: a CI checkout, a worktree and a fork read the same.
 A nested name that repeats its parent's path (`src/` > `src/api/`) is read
 as written from the scope root.
 
-Not read: setext headings (`===` underlines), HTML blocks. The reader never
-raises: text it does not understand is skipped.
+Headings and fences follow `impl_hooks.markdown`. Not read: setext headings
+(`===` underlines), HTML blocks. The reader never raises: text it does not
+understand is skipped.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+
+from ..markdown import LIST_ITEM, atx_heading, closes_fence, fence_opener
 
 
 class Entry:
@@ -111,8 +114,6 @@ def scope_root(file: str) -> str:
 
 # -- lines ------------------------------------------------------------------
 
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
 # Tree drawing before a name: spaces, vertical bars, branch glyphs with their dashes.
 _PREFIX = re.compile(
     "(?:[ \t\u00a0]"
@@ -126,7 +127,6 @@ _GLYPHS = frozenset("│┃║├└┣┗╠╚╟╙┠┖╰┬┼─━═|+
 _BRANCH_GLYPHS = frozenset("├└┣┗╠╚╟╙┠┖╰┬┼")
 _DASHES = frozenset("─━═-")
 _FENCE_MARKER = re.compile(r"[-*+•][ \t]+")
-_BULLET = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
 _LINK = re.compile(r"\[([^\]\n]+)\]\([^)\n]*\)")
 _WORD = re.compile(r"\w")
 _NAME_CHAR = re.compile(r"[\w.\-/]")
@@ -218,14 +218,14 @@ def _name_accepted(name: str, slash: bool, kind: str, after: str, fenced: bool) 
 def _read_line(text: str, number: int, fenced: bool) -> _Item | None:
     """Recognise one listing line; None when it is prose, a comment or blank."""
     if fenced:
-        pos = _PREFIX.match(text).end()
+        pos = _prefix_end(text)
         glyph = not _GLYPHS.isdisjoint(text[:pos])
         lead = _lead(text[:pos])
         marker = _FENCE_MARKER.match(text, pos)
         if marker:
             pos = marker.end()
     else:
-        bullet = _BULLET.match(text)
+        bullet = LIST_ITEM.match(text)
         if not bullet:
             return None
         pos, glyph = bullet.end(), False
@@ -254,6 +254,12 @@ def _read_line(text: str, number: int, fenced: bool) -> _Item | None:
                  span=(pos, pos + end), marked=kind != "plain", glyph=glyph, lead=lead)
 
 
+def _prefix_end(text: str) -> int:
+    """Where a fenced line's indent and tree drawing end (`_PREFIX` matches every line)."""
+    found = _PREFIX.match(text)
+    return found.end() if found else 0
+
+
 def _lead(head: str) -> int:
     """The column where a line's own drawing starts: its branch glyph (`├──`,
     `` `-- ``), else the end of `head`, its bars and indent.
@@ -273,7 +279,7 @@ def _lead(head: str) -> int:
 
 def _note_lead(text: str, fenced: bool) -> int | None:
     """The lead of a line that is not an entry but holds text (a comment, a remark); None if blank."""
-    pos = _PREFIX.match(text).end() if fenced else len(text) - len(text.lstrip())
+    pos = _prefix_end(text) if fenced else len(text) - len(text.lstrip())
     return _lead(text[:pos]) if text[pos:].strip() else None
 
 
@@ -297,19 +303,17 @@ def _scan(lines: list[str]):
     headings, fences = [], []
     i, n = 0, len(lines)
     while i < n:
-        fence = _FENCE.match(lines[i])
-        if fence and not (fence.group(1)[0] == "`" and "`" in fence.group(2)):
-            mark = fence.group(1)
-            close = re.compile(r"^[ \t]*" + re.escape(mark[0]) + "{" + str(len(mark)) + r",}[ \t]*$")
+        fence = fence_opener(lines[i])
+        if fence:
             j = i + 1
-            while j < n and not close.match(lines[j]):
+            while j < n and not closes_fence(lines[j], fence):
                 j += 1
             fences.append((i + 1, j))
             i = j + 1
             continue
-        atx = _ATX.match(lines[i])
-        if atx:
-            headings.append((i, len(atx.group(1)), atx.group(2) or ""))
+        found = atx_heading(lines[i])
+        if found:
+            headings.append((i, *found))
         i += 1
     return headings, fences
 
@@ -352,7 +356,7 @@ MAX_PATH = 4096  # PATH_MAX: a path nested past it is in no tree, and its childr
 def _to_entries(top, root: str) -> list:
     """Give nested nodes their repo paths (iterative: nesting depth is unbounded)."""
     entries: list = []
-    work = [(node, root.rstrip("/"), "", 0, None) for node in reversed(top)]
+    work: list = [(node, root.rstrip("/"), "", 0, None) for node in reversed(top)]
     while work:
         node, base, parent_rel, depth, parent = work.pop()
         item = node["item"]
@@ -470,7 +474,7 @@ def _bullet_blocks(lines, fences, lo, hi):
 
     for index in range(lo, hi):
         text = lines[index]
-        if index in inside or (text.strip() and not text[:1].isspace() and not _BULLET.match(text)):
+        if index in inside or (text.strip() and not text[:1].isspace() and not LIST_ITEM.match(text)):
             if items:
                 close()
             items, notes = [], []

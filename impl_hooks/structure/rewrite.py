@@ -152,12 +152,12 @@ def _insert_before(lines: list[_Line], by_line: list[_Line], anchor: Entry, name
 def _append_after(lines: list[_Line], by_line: list[_Line], last: Entry, names: list) -> None:
     line = by_line[last.line - 1]
     index = _branch_index(line.text, last.span[0])
-    glyph = line.text[index] if index is not None else None
-    mid = _LAST_TO_MID.get(glyph or "")
+    glyph = line.text[index] if index is not None else ""
+    mid = _LAST_TO_MID.get(glyph)
     new = [_Line(_new_line(line.text, last, name, mid)) for name in names[:-1]]
     new.append(_Line(_new_line(line.text, last, names[-1], None)))
     end = _index_of(lines, by_line[_last_line(last) - 1])
-    if mid is not None:
+    if mid is not None and index is not None:
         start = _index_of(lines, line)
         line.text = _set_char(line.text, index, mid)
         for below in lines[start + 1:end + 1]:
