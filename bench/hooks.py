@@ -24,6 +24,11 @@ import sys
 import tempfile
 import time
 
+try:
+    import resource
+except ImportError:  # not on Windows: no CPU column there
+    resource = None
+
 DOMAINS = 20
 ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
        "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@b", "GIT_COMMITTER_NAME": "b",
@@ -108,18 +113,23 @@ def run_ms(cmd, cwd) -> tuple:
     return (time.perf_counter() - t0) * 1000, proc.returncode, proc.stdout
 
 
-def alternate(cmds: dict, cwd: str, rounds: int, expect: dict | None = None, between=None) -> dict:
-    """name -> per-round wall ms, the commands run in turn, round after round."""
+def alternate(cmds: dict, cwd: str, rounds: int, expect: dict | None = None, cpu: dict | None = None) -> dict:
+    """name -> per-round wall ms, the commands run in turn, round after round. With
+    `cpu`, also name -> per-round CPU ms of the process and every process it started
+    (user + system): a figure other load on the machine barely moves."""
     times = {name: [] for name in cmds}
     for r in range(rounds + 1):
         for name, cmd in cmds.items():
-            if between:
-                between()
+            before = resource.getrusage(resource.RUSAGE_CHILDREN) if resource else None
             ms, code, out = run_ms(cmd, cwd)
             if expect and name in expect and code != expect[name]:
                 raise SystemExit(f"{name} exited {code}, expected {expect[name]}: {out.decode(errors='replace')}")
             if r:  # the first round warms the caches
                 times[name].append(ms)
+                if cpu is not None and before is not None:
+                    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    cpu.setdefault(name, []).append(1000 * (after.ru_utime - before.ru_utime
+                                                            + after.ru_stime - before.ru_stime))
     return times
 
 
@@ -178,13 +188,16 @@ def hook_rows(envs: dict, tmp: str, args) -> list:
             cmds = {"peer": [os.path.join(first, "no-commit-to-branch"), "--branch", "main"]}
             cmds.update({label: [os.path.join(bin_dir, "impl-check")] for label, bin_dir in envs.items()})
             expect = {label: 0 if passing else 1 for label in envs}
-            times = alternate(cmds, root, args.rounds, expect)
+            cpu: dict = {}
+            times = alternate(cmds, root, args.rounds, expect, cpu)
             peer = statistics.median(times["peer"])
             what = f"{plan_lines:,}-line plan, task ticked" if plan_lines else "P001 + S001 found"
             row = [f"{files:,}", f"{min(staged, files):,}", what, f"{peer:.1f}"]
             for label in envs:
                 ours = statistics.median(times[label])
                 row += [f"{ours:.1f}", f"{ours / peer:.2f}× ({ratio_spread(times[label], times['peer'])})"]
+                if cpu:
+                    row.append(f"{statistics.median(cpu[label]) / statistics.median(cpu['peer']):.2f}×")
             rows.append(row)
             print(" | ".join(row), flush=True)
     return rows
@@ -278,7 +291,7 @@ def main(argv=None) -> int:
         print(f"machine: {machine()}", flush=True)
         head = ["files", "staged", "commit", "no-commit-to-branch ms"]
         for label in envs:
-            head += [f"{label} ms", f"{label} ratio (spread)"]
+            head += [f"{label} ms", f"{label} ratio (spread)"] + ([f"{label} CPU ratio"] if resource else [])
         rows = hook_rows(envs, tmp, args)
         print()
         print(f"impl-check beside no-commit-to-branch --branch main ({machine()}; medians of {args.rounds} "

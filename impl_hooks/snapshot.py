@@ -484,16 +484,19 @@ class Snapshot:
         memo = self.repo.listings
         if memo is None or memo["commit"] != self.before:
             memo = self.repo.listings = _forward(self.repo, self.before)
-        if patterns not in memo["sets"]:
-            index = _ls_files_globs(self.repo, patterns)
-            memo["sets"][patterns] = undo_changes(index, self.changes, patterns)
-            sets = memo["sets"]
+        sets = memo["sets"]
+        if patterns in sets and list(sets).index(patterns) >= len(sets) - LISTINGS_KEPT // 2:
+            return sets[patterns]
+        if patterns in sets:  # in use, but among the oldest of a full cache: to the newest end
+            sets[patterns] = sets.pop(patterns)
+        else:
+            sets[patterns] = undo_changes(_ls_files_globs(self.repo, patterns), self.changes, patterns)
             while len(sets) > LISTINGS_KEPT:
                 del sets[next(iter(sets))]
-            from . import diskcache
+        from . import diskcache
 
-            diskcache.store(self.repo, "listings", memo)
-        return memo["sets"][patterns]
+        diskcache.store(self.repo, "listings", memo)
+        return sets[patterns]
 
     def exists(self, paths: Iterable[str]) -> set:
         """Which of `paths` (files or folders) exist in the tree.
@@ -537,7 +540,7 @@ def start_staged_diff() -> gitcmd.Call:
     return gitcmd.start([*STAGED_DIFF, "HEAD"])
 
 
-LISTINGS_KEPT = 16  # glob sets whose listing is kept between runs
+LISTINGS_KEPT = 64  # glob sets whose listing is kept between runs, the least recently used dropped
 
 
 def index_checksum(repo: Repo) -> str:
@@ -713,8 +716,7 @@ def parse_raw_diff(out: bytes) -> list[Change]:
         if not meta.startswith(b":"):
             i += 1
             continue
-        parts = meta[1:].split()
-        old_mode, new_mode, old_sha, new_sha, status = (p.decode() for p in parts[:5])
+        _, new_mode, old_sha, new_sha, status = meta[1:].decode().split(None, 4)
         letter = status[0]
         if letter in ("R", "C"):
             old_path, new_path = decode_path(fields[i + 1]), decode_path(fields[i + 2])
@@ -742,8 +744,7 @@ def parse_raw_diff_by_commit(out: bytes) -> dict[str, list[Change]]:
             current = by_commit.setdefault(field.decode(), [])
             i += 1
             continue
-        parts = field[1:].split()
-        new_mode, old_sha, new_sha, status = (p.decode() for p in parts[1:5])
+        _, new_mode, old_sha, new_sha, status = field[1:].decode().split(None, 4)
         if status[0] in ("R", "C"):
             current.append(Change(status[0], decode_path(fields[i + 2]), decode_path(fields[i + 1]),
                                   old_sha, new_sha, new_mode))

@@ -113,10 +113,13 @@ def test_exists_and_listings_of_the_index_answer_as_git_ls_files(before, after, 
         for path in data.draw(st.lists(st.sampled_from(committed), unique=True), label="modified"):
             if (repo.root / path).is_file():
                 (repo.root / path).write_text("v2 " + path)
+        for path in data.draw(st.lists(st.sampled_from(committed), unique=True), label="renamed"):
+            if (repo.root / path).is_file() and not (repo.root / (path + "-moved")).exists():
+                git(tmp, "mv", "--", path, path + "-moved")  # same content: git reports a rename (R)
         _plant(repo.root, after, "new ")
         repo.stage()
-        asked = sorted({p for p in before + after} | {p.rsplit("/", 1)[0] for p in before + after if "/" in p}
-                       | {"missing", "a/missing"})
+        asked = sorted({p for p in before + after} | {p + "-moved" for p in before}
+                       | {p.rsplit("/", 1)[0] for p in before + after if "/" in p} | {"missing", "a/missing"})
         _assert_plain_answers(repo.root, asked, globs)
         # the listing kept for this HEAD is moved forward by the next commit's diff
         repo.commit("second")
