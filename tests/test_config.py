@@ -187,6 +187,22 @@ def test_context_keys_top_level_or_under_context_table():
     assert (flat.step, flat.phase, flat.issue) == (nested.step, nested.phase, nested.issue) == ("2.3", "", "A-1")
 
 
+def test_context_reads_every_key_with_its_line():
+    text = ('\n# the work in progress\n[context]\ncurrent_epic = "E2"\ncurrent_step = "Step 2.3"\n'
+            'current_domain = "auth"\ncurrent_dev_stage = "test"\ncurrent_phase = "2"\ncurrent_issue = "AUTH-9"\n')
+    context = read_context(text, "backend/auth/Context.toml")
+    assert context.values() == {"epic": "E2", "step": "2.3", "domain": "auth", "dev_stage": "test", "phase": "2",
+                                "issue": "AUTH-9"}
+    assert context.lines == {"current_epic": 4, "current_step": 5, "current_domain": 6, "current_dev_stage": 7,
+                             "current_phase": 8, "current_issue": 9}
+
+
+def test_a_context_key_that_is_not_a_table_is_c001_naming_the_file():
+    with pytest.raises(ConfigError) as info:
+        read_context('current_step = "1.1"\ncontext = "auth"\n', "app/Context.toml")
+    assert str(info.value) == "app/Context.toml:2: C001 [context] must be a table"
+
+
 def test_explicit_phase_wins_over_the_step_prefix():
     assert read_context('current_step = "3.1"\ncurrent_phase = "Phase 2"\n', "C.toml").phase == "2"
 

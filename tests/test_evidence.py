@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from impl_hooks.cli import main
+from impl_hooks.hooks import plan_main
 from impl_hooks.plan.evidence import promises
 
 from conftest import check_findings, commit, line_of_text, sdd_flow_repo
@@ -26,6 +27,7 @@ EXTRA_TASKS = ("    - [ ] task 2.1.4 Create `AlbumService` in `backend/app/domai
     ("Set `plan.evidence`, `DATABASE_URL` and `users`; see `the docs`", ([], [])),
     ("Routes `/albums/{id}`, globs `src/*.py`, `<name>.py`, https://example.com/a/b.js", ([], [])),
     ("Folder `backend/app/`, file `models.py`, ./docs/guide.md", (["backend/app/", "models.py", "docs/guide.md"], [])),
+    ("Seed data with `./scripts/seed.py`", (["scripts/seed.py"], [])),
     # misreadings found on public spec-kit and markdown plans (README, P007 figures)
     ("Add `@acme/widgets` to the dependencies in `package.json`", (["package.json"], [])),
     ("Put SECRET_KEY in backend/.env and document it in backend/.env.example", (["backend/.env.example"], [])),
@@ -73,12 +75,14 @@ def test_ticking_a_task_whose_file_and_class_are_missing_is_p007(sdd):
         "`AlbumService` are not in the tree"]
 
 
-def test_the_name_must_be_in_the_file_the_task_names(sdd):
+def test_the_name_must_be_in_the_file_the_task_names(sdd, run_hook):
     line = tick(sdd, "2.1.4")
     sdd.files({"backend/app/domains/albums/service.py": "def create():\n    return 1\n",
                "backend/app/domains/albums/api.py": "from .service import AlbumService\n"}).stage()
-    assert check_findings(sdd.root, "impl-plan") == [
-        f"{PLAN}:{line}: P007 task marked complete, but `AlbumService` is not in the tree"]
+    assert run_hook(plan_main, sdd.root) == (1, (
+        f"{PLAN}:{line}: P007 task marked complete, but `AlbumService` is not in the tree\n"
+        "  hint: commit what the task promises (names are looked for in backend/app/domains/albums/service.py), "
+        "or leave the task open until it is done\n"), "")
 
 
 def test_a_task_with_its_file_and_class_committed_passes(sdd):

@@ -32,6 +32,11 @@ def test_comment_lines_and_scissors_do_not_count_as_naming_the_issue():
     assert [f.code for f in check_message(text, "m", "AUTH-12")] == ["M001"]
 
 
+def test_a_comment_line_above_the_subject_is_skipped_not_the_end():
+    assert prepare_message("# Please enter the commit message\nAUTH-12: add login\n", "AUTH-12", "{issue}: ",
+                           "message") is None
+
+
 def test_no_known_issue_means_nothing_to_check():
     assert check_message("anything", "m", None) == []
 
@@ -42,6 +47,16 @@ def test_prepare_puts_issue_before_the_subject():
 
 def test_prepare_on_an_empty_editor_message_fills_the_subject_line():
     assert prepare_message(GIT_TEMPLATE, "AUTH-12", "{issue}: ", None) == "AUTH-12: " + GIT_TEMPLATE
+
+
+def test_prepare_on_comments_alone_puts_the_subject_line_above_them():
+    assert prepare_message("# Please enter the commit message\n", "AUTH-12", "{issue}: ", None) == \
+        "AUTH-12: \n# Please enter the commit message\n"
+
+
+def test_prepare_skips_comment_lines_above_the_subject():
+    assert prepare_message("# a comment\nadd login\n\nwhy\n", "AUTH-12", "{issue}: ", "message") == \
+        "# a comment\nAUTH-12: add login\n\nwhy\n"
 
 
 @pytest.mark.parametrize("text,source", [

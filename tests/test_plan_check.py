@@ -102,20 +102,29 @@ def test_unticking_a_checked_box_is_p003_at_its_line(repo, run_hook):
     ], "")
 
 
-def test_completing_a_step_with_open_tasks_is_p004(phased):
+def test_completing_a_step_with_open_tasks_is_p004(phased, run_hook):
     phased.replace(PLAN, "### Step 2.2: Logout and session expiry",
                    "### Step 2.2: Logout and session expiry ✅ **COMPLETED**")
     phased.stage()
-    assert check_findings(phased.root, "impl-plan") == [
+    assert plan(run_hook, phased) == (1, [
         f'{PLAN}:53: P004 step 2.2 marked completed with 2 open tasks (first: "Background job removes expired '
-        'sessions" at line 57)']
-
-
-def test_completing_a_later_step_is_p005(phased):
-    phased.replace(PLAN, "1. Reset token model and email template", "1. Reset token model and email template ✅")
+        'sessions" at line 57)',
+        "  hint: finish and mark its tasks done, or remove the completed marker from the heading",
+    ], "")
+    phased.replace(PLAN, "2. Background job removes expired sessions", "2. Background job removes expired sessions ✅")
     phased.stage()
     assert check_findings(phased.root, "impl-plan") == [
-        f'{PLAN}:68: P005 task "Reset token model and email template" completed, but the current step is 2.2']
+        f'{PLAN}:53: P004 step 2.2 marked completed with 1 open task (first: "Document the session lifetime in '
+        '`docs/auth.md`" at line 58)']
+
+
+def test_completing_a_later_step_is_p005(phased, run_hook):
+    phased.replace(PLAN, "1. Reset token model and email template", "1. Reset token model and email template ✅")
+    phased.stage()
+    assert plan(run_hook, phased) == (1, [
+        f'{PLAN}:68: P005 task "Reset token model and email template" completed, but the current step is 2.2',
+        "  hint: finish step 2.2 first, or move current_step on in the context",
+    ], "")
 
 
 def test_step_complete_requires_the_current_step_marked(phased):
@@ -183,6 +192,15 @@ def test_features_json_needs_a_feature_moved_to_done_or_partial(repo):
     assert check_findings(repo.root, "impl-plan") == []
 
 
+def test_a_partial_feature_going_back_to_planned_is_p003(repo):
+    features_json_repo(repo).commit("base")
+    repo.branch("CHK-2")
+    repo.replace("artifacts/checkout-v2-implement/features.json", '"status": "partial"', '"status": "planned"')
+    repo.stage()
+    assert check_findings(repo.root, "impl-plan") == [
+        'artifacts/checkout-v2-implement/features.json:7: P003 feature F3 went back from "partial" to "planned"']
+
+
 def test_spec_kit_feature_branch_ticks_its_tasks(repo):
     spec_kit_repo(repo).commit("base")
     repo.branch("001-photo-albums")
@@ -231,6 +249,16 @@ def test_context_without_a_step_judges_progress_in_every_phase_plan(repo):
     repo.replace(PLAN, "2. Background job removes expired sessions", "2. Background job removes expired sessions ✅")
     repo.stage()
     assert check_findings(repo.root, "impl-plan") == []
+
+
+def test_a_plan_path_named_by_the_context_s_domain(repo):
+    phased_plan_repo(repo, step="2.2")
+    repo.files({".impl-hooks.toml": "[plan]\npaths = ['docs/{domain}/plan.md']\n",
+                "docs/auth/plan.md": fixture("plans/6.1_implementation_plan.md")}).commit("base")
+    repo.branch("AUTH-12")
+    repo.files({"backend/app/domains/auth/x.py": "x = 1\n"}).stage()
+    assert check_findings(repo.root, "impl-plan") == [
+        "docs/auth/plan.md:53: P001 code staged for step 2.2 but the plan was not updated"]
 
 
 def test_plan_current_in_config_names_the_step_without_a_context(repo):

@@ -522,9 +522,27 @@ def test_features_json_of_another_shape_is_an_error():
     assert read_features('{"features": 3}').errors
 
 
+def test_a_checkbox_marker_on_a_heading_completes_it_and_leaves_its_title(marker="[x]"):
+    for written in ("[x]", "[X]"):
+        plan = read_markdown_plan(f"### Step 1.1: Login {written}\n\n- [x] form\n", markers=("✅", marker))
+        assert [(u.kind, u.id, u.title, u.completed) for u in plan.walk()] == [
+            ("step", "1.1", "Login", True), ("task", "", "form", True)]
+
+
+def test_lines_of_spaces_between_tasks_do_not_end_the_list():
+    plan = read_markdown_plan("## Step 1.1: A\n\n- [x] one\n   \n- [ ] two\n\t\n- [ ] three\n", markers=("[x]",))
+    assert [(u.kind, u.title, u.completed) for u in plan.walk()] == [
+        ("step", "A", False), ("task", "one", True), ("task", "two", False), ("task", "three", False)]
+
+
+def test_features_lines_count_an_id_written_on_the_next_line():
+    text = '{"features": [\n  {"id":\n    "F1", "status": "done"},\n  {"id": "F2", "status": "partial"}\n]}\n'
+    assert [(u.id, u.line) for u in read_features(text).units] == [("F1", 2), ("F2", 4)]
+
+
 def test_features_with_bom_and_numeric_ids():
     plan = read_features('\ufeff[{"id": 7, "status": "done"}]')
-    assert (plan.units[0].id, plan.units[0].line) == ("7", 1)
+    assert (plan.units[0].id, plan.units[0].title, plan.units[0].line) == ("7", "", 1)
 
 
 # --- properties -------------------------------------------------------------

@@ -152,6 +152,7 @@ def test_an_empty_template_section_is_not_a_match():
     ("data", "line", "message"),
     [
         (b"# Report\n\nDone.\0\n", 3, "report is not text (it holds a NUL byte)"),
+        (b"\0# Report\n\nDone.\n", 1, "report is not text (it holds a NUL byte)"),
         (b"# R\n\nok\n\xff\xfe\xfd\xfc done\n", 4,
          "report is not UTF-8 text (4 invalid byte sequences, the first on this line)"),
     ],

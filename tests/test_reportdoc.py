@@ -90,6 +90,11 @@ def test_template_text_is_r002_at_its_line(line):
     assert [(code, number) for code, number, _ in findings] == [("R002", 6)]
 
 
+def test_a_placeholder_after_a_check_box_is_template_text():
+    assert check("# Report\n\n## Changes Made\n\nReal text.\n- [x] [Owner name]\n", ["Changes Made"]) == [
+        ("R002", 6, "report still holds template text '[Owner name]'")]
+
+
 @pytest.mark.parametrize(
     "line",
     [

@@ -13,6 +13,7 @@ from impl_hooks.hooks import check_main, reports_main
 from conftest import check_findings, commit, features_json_repo, fixture, phased_plan_repo, spec_issue_repo
 
 PLAN = "docs/Phase2/6.1_implementation_plan.md"
+CONTEXT = "backend/app/domains/auth/Context.toml"
 STEP = "docs/Phase2/Steps/2.2"
 REPORT = f"{STEP}/6.2_implementation_report.md"
 TESTING = f"{STEP}/6.2_testing_plan.md"
@@ -36,11 +37,13 @@ def reports(repo) -> list:
     return check_findings(repo.root, "impl-reports")
 
 
-def test_completing_a_step_without_reports_is_r001_for_each(phased):
+def test_completing_a_step_without_reports_is_r001_for_each(phased, run_hook):
     complete_step_2_2(phased)
     phased.files({"backend/app/domains/auth/jobs.py": "def purge(sessions):\n    return [s for s in sessions if s]\n"})
     phased.stage()
-    assert reports(phased) == [R001.format(REPORT), R001.format(TESTING)]
+    assert run_hook(reports_main, phased.root) == (1, "".join(
+        f"{R001.format(path)}\n  hint: write the report and git add {path} (a file only on disk is not committed)\n"
+        for path in (REPORT, TESTING)), "")
 
 
 def test_report_only_in_the_work_tree_is_still_r001(phased):
@@ -92,6 +95,15 @@ def test_an_always_report_is_required_by_every_commit_with_code(phased):
         f"{STEP}/notes.md: R001 required report {STEP}/notes.md is not in the commit (every commit with code)"]
 
 
+def test_a_report_path_naming_an_unknown_value_is_not_required(phased):
+    phased.files({".impl-hooks.toml": "[[reports.require]]\npath = 'docs/{issue}/{epic}-{dev_stage}-x.md'\n"
+                                      "when = 'always'\n",
+                  CONTEXT: '[context]\ncurrent_step = "2.2"\ncurrent_issue = "AUTH-12"\n'}).commit("config")
+    phased.replace(PLAN, "2. Background job removes expired sessions", "2. Background job removes expired sessions ✅")
+    phased.files({"backend/app/domains/auth/jobs.py": "def purge():\n    return 0\n"}).stage()
+    assert reports(phased) == []
+
+
 def test_an_always_report_is_not_required_by_a_docs_only_commit(phased):
     phased.files({".impl-hooks.toml": ALWAYS}).commit("config")
     phased.files({"docs/auth.md": "# Sessions last 24 hours\n"}).stage()
@@ -140,6 +152,28 @@ def test_features_contract_partial_without_reason_and_missing_feature_are_r004(r
         "artifacts/checkout-v2-implement/features.json:9: R004 feature F2 is partial without a reason"]
 
 
+def test_an_implement_list_without_a_design_is_judged_on_its_own(repo):
+    repo.files({".impl-hooks.toml": "preset = 'features-json'\n", "src/cart.py": "def total():\n    return 0\n"})
+    repo.commit("base").branch("CHK-2")
+    implement = {"features": [{"id": "F1", "name": "Cart", "status": "partial"}]}
+    repo.files({"artifacts/checkout-v2-implement/features.json": json.dumps(implement, indent=2),
+                "artifacts/checkout-v2-implement/implementation.md": fixture("reports/implementation.md")}).stage()
+    assert reports(repo) == [
+        "artifacts/checkout-v2-implement/features.json:4: R004 feature F1 is partial without a reason"]
+
+
+def test_every_feature_missing_from_the_implement_list_is_r004(repo):
+    features_json_repo(repo).commit("base")
+    repo.branch("CHK-2")
+    repo.files({"artifacts/checkout-v2-implement/features.json":
+                json.dumps({"features": [{"id": "F1", "name": "Cart", "status": "done"}]}, indent=2),
+                "artifacts/checkout-v2-implement/implementation.md": fixture("reports/implementation.md")}).stage()
+    assert reports(repo) == [
+        f"artifacts/checkout-v2-implement/features.json:1: R004 feature {feature} of "
+        "artifacts/checkout-v2-design/features.json is missing from the implement list"
+        for feature in ("F2 (Apply discount code)", "F3 (Saved payment methods)")]
+
+
 def test_features_implementation_md_needs_its_sections(repo):
     features_json_repo(repo).commit("base")
     repo.branch("CHK-2")
@@ -177,12 +211,15 @@ def test_spec_issue_completion_requires_configured_report(repo):
     assert reports(repo) == []
 
 
-def test_tests_required_q001(repo):
+def test_tests_required_q001(repo, run_hook):
     repo.files({".impl-hooks.toml": "[tests]\nrequired = true\n", "a.py": "x = 1\n"}).commit()
     repo.branch("AUTH-4")
+    repo.files({"a.py": "x = 2\n"}).stage()
+    assert reports(repo) == []  # a changed source is not a new one
     repo.files({"src/new_module.py": "def f():\n    return 1\n"}).stage()
-    assert reports(repo) == [
-        "src/new_module.py: Q001 1 source file(s) added without a test file in the commit (first: src/new_module.py)"]
+    assert run_hook(reports_main, repo.root) == (1, (
+        "src/new_module.py: Q001 1 source file(s) added without a test file in the commit (first: src/new_module.py)\n"
+        "  hint: add tests matching one of tests/**, test/**, **/test_*.py… to the same commit\n"), "")
     repo.files({"tests/test_new_module.py": "def test_f():\n    assert True\n"}).stage()
     assert reports(repo) == []
 

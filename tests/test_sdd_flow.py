@@ -137,6 +137,17 @@ def test_two_phase_plans_with_the_step_open_is_p002_naming_both(sdd):
         f"{CONTEXT}:3: P002 step 2.1 is open in 2 plans: {PLAN}, docs/Phase2/6.1_implementation_plan.md"]
 
 
+def test_a_step_this_commit_completes_still_counts_as_open_in_its_plan(sdd):
+    sdd.files({"docs/Phase2/6.1_implementation_plan.md":
+               "# Plan\n\n#### Epic 2: Later\n\n##### Step 2.1: Other\n- **Status:** Not Started\n\n"
+               "    - [ ] task 2.1.1 Something\n"}).commit("phase 2 plan")
+    for task in ("2.1.2", "2.1.3"):
+        tick(sdd, task)
+    sdd.replace(PLAN, "- **Status:** In Progress", "- **Status:** Done").files(CODE).stage()
+    assert check_findings(sdd.root, "impl-plan") == [
+        f"{CONTEXT}:3: P002 step 2.1 is open in 2 plans: {PLAN}, docs/Phase2/6.1_implementation_plan.md"]
+
+
 def test_current_phase_settles_which_plan_holds_the_step(repo):
     sdd_flow_repo(repo, phase="2").files({
         "docs/Phase2/6.1_implementation_plan.md":

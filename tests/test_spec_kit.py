@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from impl_hooks.hooks import check_main
 from impl_hooks.plan.tasks import read_tasks_md, task_naming
 
-from conftest import commit, fixture, hook_failed
+from conftest import check_findings, commit, fixture, hook_failed
 
 ALBUMS = "specs/001-photo-albums/tasks.md"
 LINKS = "specs/002-share-links/tasks.md"
@@ -206,6 +206,30 @@ def test_story_task_done_while_foundational_is_open_is_p005(repo, run_hook):
         f"{ALBUMS}:77: P005 T009 completed, but Foundational task T005 is still open",
         P005_HINT,
     ], "")
+
+
+def test_a_task_of_a_story_phase_is_a_story_task_without_its_tag(repo, run_hook):
+    spec_kit(repo, branch="")
+    repo.replace(ALBUMS, "- [ ] T009 [P] [US1] Implement", "- [ ] T009 [P] Implement").commit("untagged")
+    repo.branch("001-photo-albums")
+    repo.files({"src/models/album.py": "class Album:\n    title = ''\n"})
+    tick(repo, ALBUMS, "T009").stage()
+    assert run(run_hook, repo) == (1, [
+        f"{ALBUMS}:77: P005 T009 completed, but Foundational task T005 is still open",
+        P005_HINT,
+    ], "")
+
+
+def test_ticking_the_last_open_tasks_completes_the_feature_s_reports(repo):
+    spec_kit(repo, branch="002-share-links", extra={
+        ".impl-hooks.toml": "[[reports.require]]\npath = 'specs/{feature}/report.md'\n"})
+    repo.files({"src/links/token.py": "def token():\n    return 'x'\n"})
+    tick(repo, LINKS, "T001").stage()
+    assert check_findings(repo.root, "impl-reports") == []  # T002 is still open
+    tick(repo, LINKS, "T002").stage()
+    assert check_findings(repo.root, "impl-reports") == [
+        "specs/002-share-links/report.md: R001 required report specs/002-share-links/report.md is not in the "
+        f"commit (this commit completes {LINKS})"]
 
 
 def test_story_task_done_with_the_foundation_in_the_same_commit_passes(repo, run_hook):

@@ -111,6 +111,15 @@ def test_fix_rewrites_the_work_tree_only_then_the_restaged_commit_passes(structu
     assert (code, out) == (0, "")  # a second fix changes nothing
 
 
+def test_fix_leaves_ignored_paths_out(structured, run_hook):
+    structured.files({"backend/app/settings.py": "DEBUG = False\n",
+                      "backend/app/__pycache__/main.cpython-311.pyc": b"\x00bytecode"}).stage()
+    assert run_hook(structure_main, structured.root, "--fix") == (1, (
+        "rewrote backend/CLAUDE.md\nimpl-hooks: review and stage the change: git add backend/CLAUDE.md\n"), "")
+    text = (structured.root / "backend/CLAUDE.md").read_text()
+    assert "settings.py" in text and "__pycache__" not in text
+
+
 def test_hook_with_fix_arg_rewrites_and_fails(repo, precommit):
     repo.files({"backend/CLAUDE.md": BACKEND, "backend/app/main.py": "x\n",
                 "backend/app/domains/auth/login.py": "y\n"}).commit("base")

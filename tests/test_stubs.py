@@ -251,6 +251,12 @@ def test_undecodable_source_is_x002():
     assert [(f.code, f.line) for f in findings] == [("X002", 1)]
 
 
+def test_an_unknown_declared_encoding_is_x002_at_the_first_line():
+    findings = python_stub_findings("app/x.py", b"# -*- coding: nonexistent -*-\nx = 1\n")
+    assert [(f.code, f.line, f.message) for f in findings] == [
+        ("X002", 1, "Python does not compile: unknown encoding: nonexistent")]
+
+
 def test_declared_encoding_is_honoured():
     data = "# -*- coding: latin-1 -*-\nNAME = 'caf\xe9'\n".encode("latin-1")
     assert python_stub_findings("app/x.py", data) == []
@@ -281,6 +287,11 @@ def test_js_named_function_with_empty_body_is_flagged():
     )
     assert summary(findings) == [("X001", 3, 'stub function "login": body is empty')]
     assert "// impl-hooks: ignore[X001]" in findings[0].hint
+
+
+def test_js_generic_function_with_empty_body_is_flagged():
+    findings = js("export function load<T>(key: string): T {}\nexport function real() { return 1; }\n")
+    assert summary(findings) == [("X001", 1, 'stub function "load": body is empty')]
 
 
 def test_js_const_arrow_and_function_expression_are_flagged():

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from impl_hooks.checks.todos import DEFAULT_TODO_PATTERN, step_todos
 from impl_hooks.hooks import reports_main
 
-from conftest import spec_issue_repo, spec_kit_repo
+from conftest import check_findings, features_json_repo, fixture, spec_issue_repo, spec_kit_repo
 
 
 def lines_of(findings: list) -> list:
@@ -224,3 +224,13 @@ def test_an_issue_completed_in_the_spec_flags_its_todo(repo, run_hook):
     assert run_hook(reports_main, repo.root) == (1, "\n".join([
         "src/auth/login.py:2: T001 TODO for issue AUTH-12 left in a commit that completes issue AUTH-12",
         HINT]) + "\n", "")
+
+
+def test_a_todo_naming_a_feature_is_not_t001_when_the_feature_is_done(repo):
+    """Features are not TODO units: a step, a task or an issue is."""
+    features_json_repo(repo).commit("base")
+    repo.branch("CHK-2")
+    repo.replace("artifacts/checkout-v2-implement/features.json", '"status": "planned"', '"status": "done"')
+    repo.files({"src/discount.py": "def apply():\n    # TODO(F2): stacking rules\n    return 1\n",
+                "artifacts/checkout-v2-implement/implementation.md": fixture("reports/implementation.md")}).stage()
+    assert check_findings(repo.root, "impl-reports") == []
