@@ -604,7 +604,7 @@ _features_docs = st.one_of(
 )
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.text(), st.tuples(_features_docs, st.sampled_from([None, 2])).map(
     lambda doc: json.dumps(doc[0], indent=doc[1])
 )))
@@ -669,7 +669,7 @@ _trees = st.one_of(st.lists(_tasks, max_size=3), st.lists(_headings(3), max_size
     _no_flat_subtask_ids)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_trees)
 def test_rendered_plan_reads_back_to_the_same_tree(units):
     text = render_markdown_plan(Plan("", units))

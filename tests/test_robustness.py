@@ -42,7 +42,7 @@ def base(tmp_path_factory):
     return repo
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(target=st.sampled_from(TARGETS), data=payloads)
 def test_any_staged_bytes_give_findings_or_one_config_error(base, target, data):
     base.write(target, data)

@@ -9,7 +9,7 @@ from impl_hooks.structure.parse import read_sections
 from impl_hooks.structure.rewrite import fix_text, render_tree
 
 STYLES = ("tree", "indent", "bullets")
-FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def oracle(index):
