@@ -87,7 +87,9 @@ def test_evil_merge_is_refused_for_the_file_no_parent_has(repo, server):
     assert receive(repo, server, (old, sha(repo), "refs/heads/AUTH-12")) == (no_progress(sha(repo)), [])
 
 
-def test_clean_merge_of_both_sides_editing_one_file_adds_nothing(repo, server):
+def two_sides_editing_util(repo, server) -> str:
+    """AUTH-12 pushed with util.py; then two commits, each ticking a task and editing
+    its own end of util.py, left ready to merge (`side` holds the top edit). The old tip."""
     based(repo, server)
     repo.files({f"{DOMAIN}/util.py": "".join(f"v{n} = {n}\n" for n in range(20))}).commit("base util")
     repo.git("push", "-q", str(server), "AUTH-12")
@@ -98,21 +100,17 @@ def test_clean_merge_of_both_sides_editing_one_file_adds_nothing(repo, server):
     repo.git("reset", "-q", "--hard", old)
     tick(repo)
     repo.replace(f"{DOMAIN}/util.py", "v18 = 18", "v18 = 'eighteen'").commit("AUTH-12: bottom")
+    return old
+
+
+def test_clean_merge_of_both_sides_editing_one_file_adds_nothing(repo, server):
+    old = two_sides_editing_util(repo, server)
     repo.git("merge", "-q", "--no-edit", "side")
     assert receive(repo, server, (old, sha(repo), "refs/heads/AUTH-12")) == ([], [])
 
 
 def test_merge_with_a_hunk_in_no_parent_is_refused(repo, server):
-    based(repo, server)
-    repo.files({f"{DOMAIN}/util.py": "".join(f"v{n} = {n}\n" for n in range(20))}).commit("base util")
-    repo.git("push", "-q", str(server), "AUTH-12")
-    old = sha(repo)
-    tick(repo)
-    repo.replace(f"{DOMAIN}/util.py", "v2 = 2", "v2 = 'two'").commit("AUTH-12: top")
-    repo.git("branch", "side")
-    repo.git("reset", "-q", "--hard", old)
-    tick(repo)
-    repo.replace(f"{DOMAIN}/util.py", "v18 = 18", "v18 = 'eighteen'").commit("AUTH-12: bottom")
+    old = two_sides_editing_util(repo, server)
     repo.git("merge", "-q", "--no-commit", "side")
     repo.replace(f"{DOMAIN}/util.py", "v10 = 10", "v10 = __import__('os').system('sh')").commit("Merge side")
     assert receive(repo, server, (old, sha(repo), "refs/heads/AUTH-12")) == (no_progress(sha(repo)), [])
