@@ -1,7 +1,8 @@
 """Shared helpers: real git repositories in tmp_path, hooks run in-process or
-through the real pre-commit framework (one PRE_COMMIT_HOME per session)."""
+through the real pre-commit framework (one PRE_COMMIT_HOME per run, shared by xdist workers)."""
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -210,10 +211,29 @@ def spec_kit_repo(repo: Repo, feature: str = "001-photo-albums") -> Repo:
 
 # -- the real pre-commit framework ------------------------------------------
 
+def _run_dir(tmp_path_factory) -> Path:
+    """A folder the whole run shares: the basetemp, or under pytest-xdist the folder
+    holding every worker's basetemp, so the workers share one pre-commit home."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def hook_source(tmp_path_factory) -> Dict[str, str]:
-    """A git copy of this checkout's current files, for pre-commit's `repo:`."""
-    dest = tmp_path_factory.mktemp("hook-source")
+    """A git copy of this checkout's current files, for pre-commit's `repo:`; made
+    once per run, by the first worker to take the lock."""
+    shared = _run_dir(tmp_path_factory)
+    dest = shared / "hook-source"
+    with open(shared / "hook-source.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (dest / ".git").exists():
+            _copy_checkout(dest)
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=dest, check=True,
+                             capture_output=True, text=True).stdout.strip()
+    return {"repo": str(dest), "rev": sha}
+
+
+def _copy_checkout(dest: Path) -> None:
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=PROJECT, capture_output=True, check=True).stdout.split(b"\0")
@@ -229,21 +249,22 @@ def hook_source(tmp_path_factory) -> Dict[str, str]:
     env = {**os.environ, **GIT_ENV}
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "hook source"]):
         subprocess.run(["git", *args], cwd=dest, check=True, env=env, capture_output=True)
-    sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=dest, check=True, env=env,
-                         capture_output=True, text=True).stdout.strip()
-    return {"repo": str(dest), "rev": sha}
 
 
 @pytest.fixture(scope="session")
 def pre_commit_home(tmp_path_factory) -> str:
-    return str(tmp_path_factory.mktemp("pre-commit-home"))
+    """One per run: pre-commit's own store lock lets the workers share it."""
+    home = _run_dir(tmp_path_factory) / "pre-commit-home"
+    home.mkdir(exist_ok=True)
+    return str(home)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _pre_commit_envs(request, tmp_path_factory):
     """pre-commit's environments for every hook id (pip installing the hooks, and
     anthropic for impl-agent), built in the background from the session's start
-    when it runs e2e tests, so pip's half minute overlaps the in-process tests."""
+    when it runs e2e tests, so pip's half minute overlaps the in-process tests.
+    Under pytest-xdist each worker asks; pre-commit's store lock builds them once."""
     if not any(item.get_closest_marker("e2e") for item in request.session.items) \
             or not (PROJECT / ".git").exists():  # not a checkout: e2e tests fail on their own
         yield None

@@ -109,7 +109,7 @@ def test_extra_globs_from_config_mark_more_files_secret():
     assert not is_secret_file("app/settings.json", ["credentials.json"])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.text())
 def test_redact_never_crashes_and_is_idempotent(text):
     once, _ = redact(text)
@@ -247,7 +247,7 @@ def test_placeholders_and_prose_near_credentials_are_left_alone(line):
     assert redact(line) == (line, 0)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.text(alphabet=st.sampled_from("-+ \n=/:@ABEGINPRVTKYabc01"), max_size=400))
 def test_redaction_of_key_like_text_never_crashes_and_is_idempotent(text):
     once = redaction(text)
