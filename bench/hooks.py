@@ -8,7 +8,10 @@ then whole `git commit`s with each way of installing the hooks.
 
 Each figure is the median of alternating runs (peer, ours, peer, ours, ...),
 after one warm-up run each; the spread is the middle half (quartiles) of the
-per-round ratios. The packages are installed into a fresh virtualenv first, as
+per-round ratios. impl-check runs twice a round: as a commit's first run (what
+it kept of the files it parsed dropped first, as their blobs are new), and
+again on the same staged files (a commit tried again, its later hooks, the
+push). The packages are installed into a fresh virtualenv first, as
 pre-commit installs a hook (a regular install, not the editable one a
 developer has). The rows are a Markdown table to paste into the README.
 """
@@ -113,13 +116,17 @@ def run_ms(cmd, cwd) -> tuple:
     return (time.perf_counter() - t0) * 1000, proc.returncode, proc.stdout
 
 
-def alternate(cmds: dict, cwd: str, rounds: int, expect: dict | None = None, cpu: dict | None = None) -> dict:
+def alternate(cmds: dict, cwd: str, rounds: int, expect: dict | None = None, cpu: dict | None = None,
+              prepare: dict | None = None) -> dict:
     """name -> per-round wall ms, the commands run in turn, round after round. With
     `cpu`, also name -> per-round CPU ms of the process and every process it started
-    (user + system): a figure other load on the machine barely moves."""
+    (user + system): a figure other load on the machine barely moves. `prepare`:
+    name -> a function called (untimed) before each run of that command."""
     times = {name: [] for name in cmds}
     for r in range(rounds + 1):
         for name, cmd in cmds.items():
+            if prepare and name in prepare:
+                prepare[name](cwd)
             before = resource.getrusage(resource.RUSAGE_CHILDREN) if resource else None
             ms, code, out = run_ms(cmd, cwd)
             if expect and name in expect and code != expect[name]:
@@ -169,8 +176,20 @@ def startup_ms(bin_dir: str, hook: str, tmp: str, runs: int) -> float:
     return median_ms([os.path.join(bin_dir, hook)], root, runs)
 
 
+def forget_parsed_files(root: str) -> None:
+    """Drop what impl-check kept of the files it parsed (by blob id): the run is then
+    a commit's first, whose staged files are new; the listings and config it keeps
+    stay, as they do from one commit to the next."""
+    try:
+        os.unlink(os.path.join(root, ".git", "impl-hooks", "cache", "stubs"))
+    except FileNotFoundError:
+        pass
+
+
 def hook_rows(envs: dict, tmp: str, args) -> list:
-    """Rows: repository size x staged paths, impl-check beside no-commit-to-branch."""
+    """Rows: repository size x staged paths, impl-check beside no-commit-to-branch:
+    a commit's first run, and the same staged files checked again (a commit tried
+    again after a refusal, its later hooks, the push)."""
     rows = []
     cases = [(files, 100, 0) for files in args.files]
     cases += [(args.files[min(1, len(args.files) - 1)], staged, 0) for staged in args.staged if staged != 100]
@@ -186,18 +205,21 @@ def hook_rows(envs: dict, tmp: str, args) -> list:
         for passing in (False,) if not plan_lines else (True,):
             stage(root, files, min(staged, files), passing, plan_lines)
             cmds = {"peer": [os.path.join(first, "no-commit-to-branch"), "--branch", "main"]}
-            cmds.update({label: [os.path.join(bin_dir, "impl-check")] for label, bin_dir in envs.items()})
-            expect = {label: 0 if passing else 1 for label in envs}
+            for label, bin_dir in envs.items():
+                cmds[label] = cmds[label + " again"] = [os.path.join(bin_dir, "impl-check")]
+            expect = {label: 0 if passing else 1 for label in cmds if label != "peer"}
             cpu: dict = {}
-            times = alternate(cmds, root, args.rounds, expect, cpu)
+            times = alternate(cmds, root, args.rounds, expect, cpu, {label: forget_parsed_files for label in envs})
             peer = statistics.median(times["peer"])
             what = f"{plan_lines:,}-line plan, task ticked" if plan_lines else "P001 + S001 found"
             row = [f"{files:,}", f"{min(staged, files):,}", what, f"{peer:.1f}"]
             for label in envs:
                 ours = statistics.median(times[label])
+                again = statistics.median(times[label + " again"])
                 row += [f"{ours:.1f}", f"{ours / peer:.2f}× ({ratio_spread(times[label], times['peer'])})"]
                 if cpu:
                     row.append(f"{statistics.median(cpu[label]) / statistics.median(cpu['peer']):.2f}×")
+                row.append(f"{again / peer:.2f}×")
             rows.append(row)
             print(" | ".join(row), flush=True)
     return rows
@@ -241,6 +263,7 @@ def commit_rows(envs: dict, tmp: str, args) -> list:
                         fh.write(data)
                     os.chmod(os.path.join(hooks, hook), 0o755)
                 git(root, "reset", "-q", "--soft", "bench-base")
+                forget_parsed_files(root)  # each round is a commit's first try
                 ms, code, out = run_ms(["git", "commit", "-q", "-m", "AUTH-1: bench"], root)
                 if code != 0:
                     raise SystemExit(f"commit with {name} failed: {out.decode(errors='replace')}")
@@ -291,7 +314,8 @@ def main(argv=None) -> int:
         print(f"machine: {machine()}", flush=True)
         head = ["files", "staged", "commit", "no-commit-to-branch ms"]
         for label in envs:
-            head += [f"{label} ms", f"{label} ratio (spread)"] + ([f"{label} CPU ratio"] if resource else [])
+            head += [f"{label} ms", f"{label} ratio (spread)"] + ([f"{label} CPU ratio"] if resource else []) \
+                + [f"{label} again, ratio"]
         rows = hook_rows(envs, tmp, args)
         print()
         print(f"impl-check beside no-commit-to-branch --branch main ({machine()}; medians of {args.rounds} "

@@ -4,13 +4,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from .lazyre import lazy
 from .rules import ERROR, RULES, WARNING  # noqa: F401 (re-exported: severities)
 
-INLINE_IGNORE = re.compile(r"impl-hooks:\s*ignore\[([A-Za-z0-9,\s]+)\]")
+INLINE_IGNORE = lazy(r"impl-hooks:\s*ignore\[([A-Za-z0-9,\s]+)\]")
 # Control characters (C0, DEL, C1, and C1 bytes of a path that is not UTF-8,
 # which Python keeps as surrogates): a terminal acts on them, so text output
 # shows them escaped and a file name cannot move the cursor or forge a line.
-CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\udc80-\udc9f]")
+CONTROL = lazy("[\x00-\x1f\x7f-\x9f\udc80-\udc9f]")
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -113,6 +114,8 @@ def _escape_control(match: "re.Match[str]") -> str:
 
 def printable(text: str) -> str:
     """Text with control characters escaped (`\\n`, `\\x1b`), safe on one terminal line."""
+    if text.isprintable():  # no control character: most texts, and no regex to compile
+        return text
     return CONTROL.sub(_escape_control, text)
 
 

@@ -14,6 +14,7 @@ import re
 import stat
 
 from .errors import UsageError
+from .lazyre import lazy
 
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -23,7 +24,7 @@ _DIR_FLAGS = os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC
 _CAN_WALK = bool(_NOFOLLOW and _DIRECTORY) and os.open in os.supports_dir_fd
 # Names a file system may treat as `.git`: any case, trailing dots or spaces
 # (NTFS), its 8.3 short name, code points HFS+ ignores.
-_HFS_IGNORED = re.compile("[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]")
+_HFS_IGNORED = lazy("[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]")
 
 
 class PathError(UsageError):
@@ -58,7 +59,7 @@ def git_dirs(repo) -> list:
 
 def is_git_name(part: str) -> bool:
     """A path component some file system resolves to `.git`."""
-    name = _HFS_IGNORED.sub("", part).rstrip(". ").lower()
+    name = (part if part.isascii() else _HFS_IGNORED.sub("", part)).rstrip(". ").lower()
     return name in (".git", "git~1")
 
 

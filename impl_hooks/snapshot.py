@@ -132,6 +132,12 @@ class BlobReader:
             self._pipe = gitcmd.Pipe(["cat-file", "--batch"], cwd=self.repo.root)
         return self
 
+    def close(self) -> None:
+        """End git's process now, rather than when the reader goes."""
+        if self._pipe is not None:
+            self._pipe.close()
+            self._pipe = None
+
     def _ask(self, names: list[bytes]):
         """(name, object id, type, content) for each name; id and type are '' when absent."""
         pipe = self.start()._pipe
@@ -158,6 +164,14 @@ class BlobReader:
                 pipe.stdout.read(1)  # the newline after the content
                 yield name, header[0].decode(), header[1].decode(), content
             start = end
+
+    def stream(self, shas: Iterable[str]):
+        """(id, content) of each blob as git sends it, uncached: a reader works on
+        one blob while git reads the next, and a large commit is never all in memory."""
+        wanted = [s.encode() for s in dict.fromkeys(shas) if s and s != NULL_SHA]
+        for name, _, kind, content in self._ask(wanted):
+            if kind == "blob":
+                yield name.decode(), content
 
     def read_many(self, shas: Iterable[str]) -> dict[str, bytes]:
         shas = list(shas)
@@ -377,6 +391,15 @@ class Snapshot:
         shas = self._lookup(side, paths)
         blobs = self.blobs.read_many(s for s in shas.values() if s)
         return {p: blobs[s] for p, s in shas.items() if s and s in blobs}
+
+    def stream(self, paths: Iterable[str]):
+        """(path, content) of the staged side's files, as git sends them (`BlobReader.stream`)."""
+        by_sha: dict[str, list[str]] = {}
+        for path, sha in self.blob_ids(paths).items():
+            by_sha.setdefault(sha, []).append(path)
+        for sha, content in self.blobs.stream(by_sha):
+            for path in by_sha[sha]:
+                yield path, content
 
     def blob_ids(self, paths: Iterable[str], before: bool = False) -> dict[str, str]:
         """path -> blob id of those of `paths` that are files on that side."""

@@ -138,6 +138,7 @@ def test_a_kept_listing_is_moved_forward_by_one_diff_tree(repo, tmp_path, monkey
     monkeypatch.setenv("GIT_TRACE", str(trace))
     snapshot = Snapshot.staged(GitRepo.discover(root))
     assert snapshot.list_paths(MARKER_GLOBS) == ["CLAUDE.md", "api/CLAUDE.md"]
+    snapshot.blobs.close()  # cat-file has written its trace line once it has exited
     commands = [line.split("trace: built-in: git ", 1)[1].split(" ")[0]
                 for line in trace.read_text().splitlines() if "trace: built-in: git " in line]
     assert sorted(commands) == ["cat-file", "diff-index", "diff-tree", "rev-parse"]

@@ -1,11 +1,13 @@
 """Property tests: the reader never crashes, render -> read round-trips, fix converges."""
 from __future__ import annotations
 
+import re
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from impl_hooks.structure.compare import compare_section, missing_entries, stale_entries
-from impl_hooks.structure.parse import read_sections
+from impl_hooks.structure.parse import _prefix_end, read_sections
 from impl_hooks.structure.rewrite import fix_text, render_tree
 
 STYLES = ("tree", "indent", "bullets")
@@ -281,3 +283,14 @@ def test_fix_twice_is_fix_once_and_keeps_every_entry_it_was_not_told_to_remove(c
     assert {p: after[p].elided for p in kept} == {p: before[p].elided for p in kept}
     for section in read_sections(once, "CLAUDE.md", is_folder=is_folder):
         assert missing_entries(section, add, ()) == {}
+
+
+# The tree drawing `_prefix_end` scans, as the regex it replaced.
+TREE_PREFIX = re.compile(
+    "(?:[ \t\u00a0]|[│┃║]|\\|(?=[ \t\u00a0]|$)|[├└┣┗╠╚╟╙┠┖╰┬┼][─━═-]*|[|+`\\\\][─━-]+)*")
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=" \t\u00a0│┃║├└┣┗╠╚╟╙┠┖╰┬┼─━═-|+`\\\nab/", max_size=12))
+def test_the_tree_prefix_scan_ends_where_the_regex_does(line):
+    assert _prefix_end(line) == TREE_PREFIX.match(line).end()

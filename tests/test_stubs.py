@@ -10,7 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from impl_hooks import diskcache
+from impl_hooks.checks import sources, stubs
 from impl_hooks.checks.stubs import js_stub_findings, python_stub_findings, stub_findings
+from impl_hooks.config import load_config
+from impl_hooks.snapshot import Repo as GitRepo
+from impl_hooks.snapshot import Snapshot
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -460,3 +465,80 @@ PY_ALPHABET = st.sampled_from(
 def test_python_shaped_text_never_crashes(text):
     findings = python_stub_findings("src/file.py", text.encode())
     assert all(f.code in ("X001", "X002") and f.line >= 1 for f in findings)
+
+
+# -- what the detector found, kept by blob id between runs --------------------
+
+def _source_findings(root) -> list:
+    snapshot = Snapshot.staged(GitRepo.discover(str(root)))
+    return [f"{f.location()}: {f.code} {f.severity}" for f in sources.check(snapshot, {}, load_config(snapshot))]
+
+
+def _parsed(monkeypatch) -> list:
+    """The paths the detector is asked about from now on."""
+    seen = []
+    real = stubs.stub_findings
+    monkeypatch.setattr(stubs, "stub_findings", lambda path, data: seen.append(path) or real(path, data))
+    return seen
+
+
+def test_a_file_checked_once_is_not_parsed_again_until_it_changes(repo, monkeypatch):
+    repo.files({"app/a.py": "def a():\n    pass\n", "app/b.py": "def b():\n    return 1\n",
+                "app/c.py": "def c(:\n"}).stage()
+    first = _source_findings(repo.root)
+    assert first == ["app/a.py:1: X001 error", "app/c.py:1: X002 error"]
+    parsed = _parsed(monkeypatch)
+    assert _source_findings(repo.root) == first
+    assert parsed == []
+    repo.files({"app/b.py": "def b():\n    ...\n"}).stage()
+    assert _source_findings(repo.root) == ["app/a.py:1: X001 error", "app/b.py:1: X001 error",
+                                           "app/c.py:1: X002 error"]
+    assert parsed == ["app/b.py"]
+
+
+def test_the_same_content_under_another_name_is_parsed_for_that_name(repo, monkeypatch):
+    repo.files({"app/a.py": "def a():\n    pass\n"}).stage()
+    assert _source_findings(repo.root) == ["app/a.py:1: X001 error"]
+    parsed = _parsed(monkeypatch)
+    repo.files({"tests/test_a.py": "def a():\n    pass\n"}).stage()  # in a test file, a helper may be empty
+    assert _source_findings(repo.root) == ["app/a.py:1: X001 error"]
+    assert parsed == ["tests/test_a.py"]
+
+
+def test_another_detector_starts_a_new_cache(repo, monkeypatch):
+    repo.files({"app/a.py": "def a():\n    pass\n"}).stage()
+    _source_findings(repo.root)
+    parsed = _parsed(monkeypatch)
+    monkeypatch.setattr(sources, "_detector", lambda: "another release")
+    assert _source_findings(repo.root) == ["app/a.py:1: X001 error"]
+    assert parsed == ["app/a.py"]
+
+
+def test_a_damaged_cache_is_parsed_afresh(repo):
+    repo.files({"app/a.py": "def a():\n    pass\n"}).stage()
+    _source_findings(repo.root)
+    cache = repo.root / ".git" / "impl-hooks" / "cache" / sources.CACHE
+    cache.write_bytes(b"\x00garbage")
+    assert _source_findings(repo.root) == ["app/a.py:1: X001 error"]
+
+
+def test_the_cache_keeps_this_run_and_the_newest_others(repo, monkeypatch):
+    monkeypatch.setattr(sources, "KEPT_FILES", 2)
+    for n in range(4):
+        repo.files({f"app/m{n}.py": f"def m{n}():\n    return {n}\n"}).stage()
+        _source_findings(repo.root)
+    kept = diskcache.load(GitRepo.discover(str(repo.root)), sources.CACHE)["files"]
+    assert sorted(key.split(" ", 1)[1] for key in kept) == ["app/m0.py", "app/m1.py", "app/m2.py", "app/m3.py"]
+    repo.git("rm", "-q", "--cached", "app/m0.py", "app/m1.py", "app/m2.py")
+    _source_findings(repo.root)  # nothing parsed, nothing stored
+    repo.files({"app/z.py": "def z():\n    return 0\n"}).stage("app/z.py")
+    _source_findings(repo.root)
+    kept = diskcache.load(GitRepo.discover(str(repo.root)), sources.CACHE)["files"]
+    assert [key.split(" ", 1)[1] for key in kept] == ["app/m1.py", "app/m2.py", "app/m3.py", "app/z.py"]
+
+
+def test_streamed_blobs_are_the_blobs_read(repo):
+    repo.files({"a.py": "same\n", "b.py": "same\n", "c.py": "other\n", "d.py": ""}).stage()
+    snapshot = Snapshot.staged(GitRepo.discover(str(repo.root)))
+    paths = ["a.py", "b.py", "c.py", "d.py", "missing.py"]
+    assert sorted(snapshot.stream(paths)) == sorted(snapshot.read_many(paths).items())

@@ -114,19 +114,16 @@ def scope_root(file: str) -> str:
 
 # -- lines ------------------------------------------------------------------
 
-# Tree drawing before a name: spaces, vertical bars, branch glyphs with their dashes.
-_PREFIX = re.compile(
-    "(?:[ \t\u00a0]"
-    "|[│┃║]"
-    r"|\|(?=[ \t\u00a0]|$)"
-    "|[├└┣┗╠╚╟╙┠┖╰┬┼][─━═-]*"
-    r"|[|+`\\][─━-]+"
-    ")*"
-)
+# Tree drawing before a name: spaces, vertical bars, branch glyphs with their
+# dashes (`_prefix_end`).
+_BLANKS = " \t\u00a0"
+_BARS = "│┃║"
+_ASCII_BRANCHES = "|+`\\"
+_ASCII_DASHES = "─━-"
 _GLYPHS = frozenset("│┃║├└┣┗╠╚╟╙┠┖╰┬┼─━═|+`\\")
 _BRANCH_GLYPHS = frozenset("├└┣┗╠╚╟╙┠┖╰┬┼")
 _DASHES = frozenset("─━═-")
-_FENCE_MARKER = re.compile(r"[-*+•][ \t]+")
+_FENCE_MARKER = re.compile(r"(?:[-*+]|•(?=))[ \t]+")
 _LINK = re.compile(r"\[([^\]\n]+)\]\([^)\n]*\)")
 _WORD = re.compile(r"\w")
 _NAME_CHAR = re.compile(r"[\w.\-/]")
@@ -255,9 +252,28 @@ def _read_line(text: str, number: int, fenced: bool) -> _Item | None:
 
 
 def _prefix_end(text: str) -> int:
-    """Where a fenced line's indent and tree drawing end (`_PREFIX` matches every line)."""
-    found = _PREFIX.match(text)
-    return found.end() if found else 0
+    """Where a fenced line's indent and tree drawing end: blanks, bars (`|` only
+    before a blank or the end), a branch glyph with its dashes (`├──`), an ASCII
+    one with at least one (`` `-- ``, `+--`). A scan, not a regex: a set of box
+    glyphs costs most of a millisecond to compile."""
+    pos, end = 0, len(text)
+    while pos < end:
+        char = text[pos]
+        if char in _BLANKS or char in _BARS:
+            pos += 1
+        elif char == "|" and (pos + 1 == end or text[pos + 1] in _BLANKS or text[pos + 1:] == "\n"):
+            pos += 1
+        elif char in _BRANCH_GLYPHS:
+            pos += 1
+            while pos < end and text[pos] in _DASHES:
+                pos += 1
+        elif char in _ASCII_BRANCHES and pos + 1 < end and text[pos + 1] in _ASCII_DASHES:
+            pos += 2
+            while pos < end and text[pos] in _ASCII_DASHES:
+                pos += 1
+        else:
+            break
+    return pos
 
 
 def _lead(head: str) -> int:
