@@ -729,3 +729,15 @@ def test_finding_a_step_reads_no_section_tasks_until_they_are_used():
     assert [u.kind for u in plan.walk(read=False)] == ["phase", "step", "step"]
     assert [(t.title, t.completed) for t in step.children] == [("b", True)]
     assert [u.kind for u in plan.walk(read=False)] == ["phase", "step", "step", "task"]
+
+
+def test_dashes_after_ids_are_separators_not_title():
+    plan = read_markdown_plan("## Phase 1\n\n### Step 1.1 — Login\n\n- [ ] task 1.1.1 – hash the password\n"
+                              "- [x] 1.1.2 — lock out ✅\n\n### Step 1.2 – Logout\n")
+    assert [(u.kind, u.id, u.title, u.completed) for u in plan.walk()] == [
+        ("phase", "1", "", False),
+        ("step", "1.1", "Login", False),
+        ("task", "1.1.1", "hash the password", False),
+        ("task", "1.1.2", "lock out", True),
+        ("step", "1.2", "Logout", False),
+    ]

@@ -828,3 +828,12 @@ def test_fixture_project_root_fix_moves_glyphs_past_elisions_and_comment_lines()
 └── # build output (dist/, .venv/) is never listed
 """
     assert fix(fixed, "CLAUDE.md", index, added, removed) == fixed
+
+
+def test_a_spacer_line_ends_what_hangs_below_the_entry_above_it():
+    text = ("## Project Structure\n\n```text\n├── old.py\n│\n│   # more later\n└── src/\n"
+            "    ├── a.py\n    │\n    └── b.py\n```\n")
+    assert fix_text(text, "CLAUDE.md", remove=["old.py"]) == (
+        "## Project Structure\n\n```text\n│\n│   # more later\n└── src/\n    ├── a.py\n    │\n    └── b.py\n```\n")
+    assert fix_text(text, "CLAUDE.md", remove=["src/a.py"]) == (
+        "## Project Structure\n\n```text\n├── old.py\n│\n│   # more later\n└── src/\n    │\n    └── b.py\n```\n")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from impl_hooks.structure.compare import compare_section, missing_entries, stale_entries
@@ -292,5 +292,7 @@ TREE_PREFIX = re.compile(
 
 @settings(max_examples=300)
 @given(st.text(alphabet=" \t\u00a0│┃║├└┣┗╠╚╟╙┠┖╰┬┼─━═-|+`\\\nab/", max_size=12))
+@example("│ |\n")
+@example("|\nx")
 def test_the_tree_prefix_scan_ends_where_the_regex_does(line):
     assert _prefix_end(line) == TREE_PREFIX.match(line).end()

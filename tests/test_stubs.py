@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from impl_hooks import diskcache
 from impl_hooks.checks import sources, stubs
-from impl_hooks.checks.stubs import js_stub_findings, python_stub_findings, stub_findings
+from impl_hooks.checks.stubs import MAX_SOURCE_BYTES, js_stub_findings, python_stub_findings, stub_findings
 from impl_hooks.config import load_config
 from impl_hooks.snapshot import Repo as GitRepo
 from impl_hooks.snapshot import Snapshot
@@ -542,3 +542,15 @@ def test_streamed_blobs_are_the_blobs_read(repo):
     snapshot = Snapshot.staged(GitRepo.discover(str(repo.root)))
     paths = ["a.py", "b.py", "c.py", "d.py", "missing.py"]
     assert sorted(snapshot.stream(paths)) == sorted(snapshot.read_many(paths).items())
+
+
+def test_a_kept_warning_stays_a_warning(repo):
+    repo.files({"gen/big.py": "x = 1\n" * (MAX_SOURCE_BYTES // 6 + 1)}).stage()
+    assert _source_findings(repo.root) == _source_findings(repo.root) == ["gen/big.py:1: X002 warning"]
+
+
+def test_a_blob_git_does_not_have_is_not_streamed(repo):
+    repo.files({"a.py": "x = 1\n"}).stage()
+    snapshot = Snapshot.staged(GitRepo.discover(str(repo.root)))
+    sha = snapshot.blob_ids(["a.py"])["a.py"]
+    assert list(snapshot.blobs.stream([sha, "1" * 40])) == [(sha, b"x = 1\n")]

@@ -293,6 +293,16 @@ def _lead(head: str) -> int:
     return len(head.expandtabs(4))
 
 
+def _spacer_lead(text: str) -> int | None:
+    """The column of the last bar of a line drawn with bars alone (`│   │`), else None.
+    Such a spacer ends what is drawn right of that bar: `│   # later` below
+    `├── a.py`, a spacer, is its folder's remark, not a.py's."""
+    drawn = text.rstrip()
+    if not drawn or drawn[-1] not in _BARS + "|" or drawn.strip(_BLANKS + _BARS + "|"):
+        return None
+    return len(drawn[:-1].expandtabs(4))
+
+
 def _note_lead(text: str, fenced: bool) -> int | None:
     """The lead of a line that is not an entry but holds text (a comment, a remark); None if blank."""
     pos = _prefix_end(text) if fenced else len(text) - len(text.lstrip())
@@ -460,6 +470,8 @@ def _fenced_blocks(lines, fences, lo, hi):
                 items.append(item)
                 continue
             lead = _note_lead(lines[index], True)
+            if lead is None:
+                lead = _spacer_lead(lines[index])
             if lead is not None:
                 notes.append((index + 1, lead))
             if lines[index].strip().strip("│┃║|").strip() and \
