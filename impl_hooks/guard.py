@@ -3,7 +3,8 @@
 An agent may not skip git's hooks (`--no-verify` in any spelling, a hooks
 path or config override, pre-commit's SKIP), may not approve for a person
 (`impl-hooks approve`), and may not switch its own checks off (impl-hooks'
-config, the pre-commit config, the installed hooks, Claude Code's settings).
+config, the pre-commit config, the installed hooks, impl-hooks' records under
+the git directory, Claude Code's settings).
 A refusal is one line: the rule, what was seen, what to do instead. Only
 json, os, re and shlex load here; git is asked (`git config`) only when a
 command writes files or calls an unknown git subcommand with a skip-like flag.
@@ -335,6 +336,8 @@ class _Paths:
                 return "the installed git hooks (.git/hooks)"
             if rest[0] == "config":
                 return "git's config (.git/config, where core.hooksPath lives)"
+            if rest[0] == "impl-hooks":
+                return "impl-hooks' records (.git/impl-hooks: approvals, verdicts, what the checks found)"
         hooks = self.hooks_path(os.path.dirname(path))
         if hooks and (path == hooks or path.startswith(hooks.rstrip(os.sep) + os.sep)):
             return f"the installed git hooks (core.hooksPath {hooks})"

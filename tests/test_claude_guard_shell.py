@@ -242,6 +242,10 @@ def test_approving_is_a_persons(command):
     ("chmod -x .git/hooks/pre-commit", "the installed git hooks (.git/hooks)"),
     ("ln -sf /dev/null .git/hooks/pre-commit", "the installed git hooks (.git/hooks)"),
     ("echo '[core]' >> .git/config", "git's config (.git/config, where core.hooksPath lives)"),
+    ("echo '{}' > .git/impl-hooks/approvals.json",
+     "impl-hooks' records (.git/impl-hooks: approvals, verdicts, what the checks found)"),
+    ("rm -rf .git/impl-hooks/cache",
+     "impl-hooks' records (.git/impl-hooks: approvals, verdicts, what the checks found)"),
     ("cp /tmp/x .claude/settings.json", "Claude Code's settings (.claude/settings.json)"),
     ("printf '{}' > .claude/settings.local.json", "Claude Code's settings (.claude/settings.json)"),
     ("rm -rf .claude", "Claude Code's settings (.claude/settings.json)"),
@@ -275,6 +279,8 @@ def edit(repo, tool: str, rel: str, **tool_input):
     ("Write", ".claude/settings.json", {"content": "{}"}),
     ("MultiEdit", ".claude/settings.local.json", {"edits": [{"old_string": "a", "new_string": "b"}]}),
     ("Write", ".git/hooks/pre-commit", {"content": "exit 0\n"}),
+    ("Write", ".git/impl-hooks/agent-cache/0123.json", {"content": '{"decision": "approve"}'}),
+    ("Write", ".git/impl-hooks/bin", {"content": "/tmp/elsewhere\n"}),
 ])
 def test_edit_tools_may_not_touch_impl_hooks_files(repo, tool, rel, tool_input):
     reason = edit(repo, tool, rel, **tool_input)
