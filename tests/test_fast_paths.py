@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from impl_hooks import diskcache
-from impl_hooks.config import MARKER_GLOBS
+from impl_hooks.checks import sources
+from impl_hooks.checks.stubs import stub_findings
+from impl_hooks.config import MARKER_GLOBS, load_config
 from impl_hooks.globs import _compile, any_matcher, match_name, matcher
 from impl_hooks.hooks import check_main, commit_msg_main
 from impl_hooks.lazyre import lazy
@@ -174,3 +176,38 @@ def test_a_lazy_pattern_answers_as_the_compiled_one():
     assert pattern.pattern == r"(?P<word>\w+)-(\d+)" and pattern.groupindex == {"word": 1}
     assert pattern.search("see auth-12 now").group(0, "word") == ("auth-12", "auth")
     assert pattern.sub("#", "a-1 b-2") == "# #"
+
+
+# -- X001/X002 kept by blob id: the same findings as parsing every staged file --------
+
+SOURCES = ["def f():\n    return 1\n", "def f():\n    pass\n", "def f(:\n", "", "class A:\n    ...\n",
+           "export function f() {}\n", "x = 1\n"]
+SOURCE_PATHS = st.dictionaries(st.sampled_from(["a.py", "b.py", "pkg/__init__.py", "tests/test_a.py",
+                                                "web/a.ts", "gen/x.pyi"]),
+                               st.sampled_from(SOURCES), min_size=1)
+
+
+def _plain_stub_findings(root) -> list:
+    snapshot = Snapshot.staged(GitRepo.discover(str(root)))
+    staged = set(snapshot.staged_paths)
+    blobs = snapshot.read_many(sorted(p for p in staged if p.endswith(sources.STUB_SUFFIXES)))
+    return [f for path in sorted(blobs) for f in stub_findings(path, blobs[path])]
+
+
+def _kept_stub_findings(root) -> list:
+    snapshot = Snapshot.staged(GitRepo.discover(str(root)))
+    return sources.check(snapshot, {}, load_config(snapshot))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(SOURCE_PATHS, SOURCE_PATHS)
+def test_kept_stub_findings_are_the_findings_of_parsing_every_file(first, second):
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = Repo(Path(tmp))
+        git(tmp, "init", "-q", "-b", "main")
+        repo.files({"README.md": "# r\n"}).commit("base")
+        for files in (first, second):  # the second change keeps some files, changes or adds others
+            repo.files(files).stage()
+            expected = _plain_stub_findings(repo.root)
+            assert _kept_stub_findings(repo.root) == expected  # what was not kept is parsed
+            assert _kept_stub_findings(repo.root) == expected  # all of it kept now
