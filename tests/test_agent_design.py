@@ -230,7 +230,7 @@ markdown_line = st.one_of(
 markdown = st.lists(markdown_line, max_size=25).map("\n".join)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["a.md", "b.md", "docs/c.md"]), markdown), max_size=3),
        st.lists(st.text(max_size=12), max_size=5), st.integers(min_value=0, max_value=400))
 def test_trimming_never_exceeds_the_budget(docs, terms, budget):
@@ -244,7 +244,7 @@ def test_trimming_never_exceeds_the_budget(docs, terms, budget):
         assert len(trimmed_note(path, headings).splitlines()) == 1
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.one_of(markdown, st.text()))
 def test_sections_never_lose_text(text):
     assert "".join(part for _, part in sections(text)) == text

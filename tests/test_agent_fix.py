@@ -352,7 +352,7 @@ def test_no_answer_changes_anything_but_the_named_files(attack_repo, api, edits)
             (attack_repo / REPORT).unlink()
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(),
                     lambda inner: st.lists(inner) | st.dictionaries(st.sampled_from(["edits", "path", "content"]), inner),
                     max_leaves=12))

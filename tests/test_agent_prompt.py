@@ -208,7 +208,7 @@ def test_leave_out_reason_is_empty_for_ordinary_source():
     assert leave_out_reason("app/login.py", diff_for("app/login.py", "x = 1")) == ""
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.text(), st.integers(min_value=0, max_value=500))
 def test_cut_to_bytes_never_exceeds_the_limit(text, limit):
     kept, cut = cut_to_bytes(text, limit)
@@ -217,7 +217,7 @@ def test_cut_to_bytes_never_exceeds_the_limit(text, limit):
     assert size + cut == len(text.encode("utf-8", "surrogatepass"))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.text(), st.text(alphabet=st.characters(blacklist_characters="\n\r"), max_size=30))
 def test_data_block_closes_exactly_once(text, label):
     block = data_block(label, text)

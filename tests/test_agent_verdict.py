@@ -50,7 +50,7 @@ findings = st.builds(VerdictFinding, st.text(), st.sampled_from(["error", "warni
                      st.none() | st.integers(min_value=1), st.sampled_from(QUESTIONS))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.builds(Verdict, st.sampled_from(["approve", "block"]), st.text(), st.lists(findings, max_size=4)))
 def test_verdict_round_trips_through_json(verdict):
     assert parse_verdict(verdict.to_json()) == verdict
@@ -60,7 +60,7 @@ json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.text()
                            lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner), max_leaves=20)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(json_values)
 def test_parse_verdict_never_raises(value):
     assert isinstance(parse_verdict(value), (Verdict, str))

@@ -238,7 +238,7 @@ def test_an_oversized_claude_code_answer_is_a002_and_the_process_is_stopped(monk
                                    "run `claude -p` by hand to see what it prints")
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 80), st.sampled_from(["", "task 1 ", "task 1.1 ", "task 1.1.1 ", "T001 "]),
                           st.sampled_from(["[ ]", "[x]"])), max_size=60))
 def test_task_nesting_never_passes_the_limit_and_no_task_is_lost(items):
@@ -249,7 +249,7 @@ def test_task_nesting_never_passes_the_limit_and_no_task_is_lost(items):
     assert depth(plan.units[0]) <= MAX_TASK_DEPTH
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.text(alphabet=st.sampled_from("ab -*1.[]x\n\r\u2028"), max_size=200),
        st.text(alphabet=st.sampled_from("ab -*1"), max_size=6))
 def test_the_line_holding_a_title_is_a_line_that_holds_it(text, title):

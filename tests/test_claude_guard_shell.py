@@ -77,7 +77,7 @@ def test_unreadable_line_raises_value_error(line, error):
         commands(line)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("gitcomn -$()`'\"\\;&|<>{}#\nxEOF=")) | st.characters(), max_size=60))
 def test_reading_and_judging_any_text_never_crashes(text):
     try:
@@ -207,13 +207,13 @@ def git_lines(draw, skipping: bool):
     return joined
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(git_lines(skipping=True))
 def test_any_line_that_skips_the_hooks_is_denied(line):
     assert rule(bash_denial(line, NOWHERE))[0] == "skip-hooks", line
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(git_lines(skipping=False))
 def test_the_same_lines_without_the_skip_are_allowed(line):
     assert bash_denial(line, NOWHERE) is None, line
@@ -365,7 +365,7 @@ EDIT_VALUES = st.recursive(
     max_leaves=6)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.sampled_from(["Write", "Edit", "MultiEdit", "NotebookEdit"]), st.dictionaries(
     st.sampled_from(["file_path", "notebook_path", "content", "old_string", "new_string", "edits"]),
     EDIT_VALUES | st.sampled_from([".impl-hooks.toml", "pyproject.toml", "a/.claude/settings.json"]), max_size=5))

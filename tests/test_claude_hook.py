@@ -330,14 +330,14 @@ def test_a_bug_in_the_guard_fails_safe_on_what_it_guards(monkeypatch):
     assert (code, json.loads(out)) == (0, {"systemMessage": err.strip()})
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.text())
 def test_find_commit_never_raises(command):
     result = find_commit(command)
     assert result is None or isinstance(result, Pending)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.one_of(st.text(), st.builds(json.dumps, st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(

@@ -235,7 +235,7 @@ def test_nearest_context_above_a_path_governs_it(repo):
 
 # -- property tests: arbitrary text never crashes the readers ---------------
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.text())
 def test_arbitrary_text_as_context_is_a_context_or_a_config_error(text):
     try:
@@ -251,7 +251,7 @@ toml_scalars = st.one_of(st.text(max_size=20), st.integers(), st.floats(allow_na
 toml_keys = st.sampled_from(["current_step", "current_issue", "current_phase", "current_epic", "other", "context"])
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.dictionaries(toml_keys, toml_scalars, max_size=5))
 def test_generated_context_tables_read_or_fail_with_c001(data):
     import tomlkit
@@ -270,7 +270,7 @@ config_values = st.recursive(
     max_leaves=8)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.dictionaries(st.sampled_from(["preset", "ignore", "branch", "plan", "structure", "agent", "x"]),
                        config_values, max_size=4))
 def test_arbitrary_config_tables_validate_or_raise_config_error(data):
@@ -280,7 +280,7 @@ def test_arbitrary_config_tables_validate_or_raise_config_error(data):
         assert str(exc).startswith(".impl-hooks.toml")
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.text())
 def test_arbitrary_text_as_config_file_never_crashes(text):
     try:

@@ -230,7 +230,7 @@ def _rank(status: str) -> int:
     return {"partial": 1, "done": 2}.get(status, 0)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(_STATUSES, _STATUSES), min_size=1, max_size=5), st.sampled_from([None, 2]))
 def test_a_feature_progresses_exactly_when_its_status_moves_forward(moves, indent):
     def doc(which: int) -> str:
@@ -242,7 +242,7 @@ def test_a_feature_progresses_exactly_when_its_status_moves_forward(moves, inden
         f"F{n}" for n, (was, now) in enumerate(moves) if _rank(now) > _rank(was))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.text(max_size=200))
 def test_features_reader_on_any_text_gives_units_with_string_statuses(text):
     plan = read_features(text)

@@ -242,7 +242,7 @@ _TABLES = ["project", "tool", "tool.black", "tool.impl-hooks", "tool.impl-hooks.
            "tool.ruff.lint"]
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.permutations(_TABLES).flatmap(lambda names: st.integers(0, len(names)).map(lambda n: names[:n])),
        st.sampled_from(["", "\n", "# note\n"]), st.sampled_from(PRESETS), st.booleans())
 def test_pyproject_tables_in_any_order_get_our_table_at_the_end_and_keep_the_rest(names, gap, preset, pinned):
@@ -253,7 +253,7 @@ def test_pyproject_tables_in_any_order_get_our_table_at_the_end_and_keep_the_res
     assert write.text.startswith(rest) and write.text[len(rest):].lstrip("\n") == init.pyproject_table(preset, pinned)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(st.sampled_from(list("[]{}.=\"' \n#1,") + ["tool", "impl-hooks", "[tool]", "\\u00e9", "é"]),
                 max_size=40).map("".join), st.booleans())
 def test_any_pyproject_text_is_edited_skipped_or_one_config_error(text, force):
@@ -393,7 +393,7 @@ def test_appending_keeps_every_other_repo(items, with_types, gap, tail):
     assert edit_precommit(text, force=False) == (None, SKIP_EXISTS)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.text())
 def test_edit_precommit_never_raises(text):
     new, action = edit_precommit(text, force=True)

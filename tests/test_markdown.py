@@ -141,7 +141,7 @@ def test_the_three_readers_skip_the_same_front_matter_and_fences():
                 hint='add a "## Changes Made" section and fill it in')]
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(st.sampled_from(["# h", "## Project Structure", "```", "~~~~", "  ```py", "``` a`b", "---", "+++",
                                  "...", "===", "<!--", "-->", "- `a.py`", "1. x", "\t", "", "\r", "\ufeff"]),
                 max_size=25).map("\n".join))

@@ -564,7 +564,7 @@ def _lines_in_range(plan: Plan, text: str) -> bool:
     return all(1 <= u.line <= last for u in plan.walk())
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.one_of(st.text(), _markdownish))
 def test_markdown_reader_never_raises(text):
     plan = read_markdown_plan(text, markers=("✅", "**COMPLETED**", "[x]"))
@@ -572,7 +572,7 @@ def test_markdown_reader_never_raises(text):
     plan.completed_ids()
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.one_of(st.text(), _markdownish), st.lists(st.text(max_size=3), max_size=3))
 def test_markdown_reader_never_raises_with_any_markers(text, markers):
     plan = read_markdown_plan(text, markers=markers)
@@ -580,7 +580,7 @@ def test_markdown_reader_never_raises_with_any_markers(text, markers):
     assert all(unit.kind in ("phase", "epic", "step", "issue", "task") for unit in plan.walk())
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.one_of(st.text(), _markdownish))
 def test_tasks_md_reader_never_raises(text):
     assert _lines_in_range(read_tasks_md(text), text)
@@ -604,7 +604,7 @@ _features_docs = st.one_of(
 )
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.text(), st.tuples(_features_docs, st.sampled_from([None, 2])).map(
     lambda doc: json.dumps(doc[0], indent=doc[1])
 )))
@@ -693,7 +693,7 @@ _edits = st.lists(st.tuples(st.integers(0, 40), st.sampled_from(["replace", "ins
                             st.sampled_from(_MD_LINES)), min_size=1, max_size=4)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(_MD_LINES), max_size=40), _edits)
 def test_comparing_only_changed_sections_sees_what_a_full_comparison_sees(lines, edits):
     edited = list(lines)

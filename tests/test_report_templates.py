@@ -255,7 +255,7 @@ MD_PIECES = st.sampled_from(
 )
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(data=st.binary(max_size=400), template=st.none() | st.binary(max_size=400))
 def test_arbitrary_bytes_never_crash_with_or_without_a_template(data, template):
     pair = None if template is None else ("t.md", template)
@@ -263,7 +263,7 @@ def test_arbitrary_bytes_never_crash_with_or_without_a_template(data, template):
     assert all(f.code in ("R002", "R003") and f.line >= 1 and f.hint for f in findings)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(report=st.lists(MD_PIECES, max_size=60).map("".join),
        template=st.lists(MD_PIECES, max_size=60).map("".join))
 def test_markdown_shaped_report_and_template_never_crash(report, template):

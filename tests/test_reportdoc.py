@@ -232,14 +232,14 @@ MD_ALPHABET = st.sampled_from(
 )
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(data=st.binary(max_size=400))
 def test_arbitrary_bytes_never_crash(data):
     findings = report_findings("r.md", data, FEATURES_SECTIONS)
     assert all(f.code in ("R002", "R003") and f.line >= 1 and f.hint for f in findings)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(MD_ALPHABET, max_size=60).map("".join))
 def test_markdown_shaped_text_never_crashes(text):
     findings = report_findings("r.md", text.encode(), ["Changes Made"])

@@ -306,7 +306,7 @@ _SPEC_KIT_LINES = [
 ]
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(st.one_of(st.sampled_from(_SPEC_KIT_LINES), st.text(max_size=20)), max_size=30),
        st.lists(st.one_of(st.sampled_from(["src/models/a.py", "src/b.ts", "x/y", ""]), st.text(max_size=12)),
                 max_size=4))

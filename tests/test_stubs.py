@@ -440,14 +440,14 @@ JS_ALPHABET = st.sampled_from(
 )
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(data=st.binary(max_size=400), suffix=st.sampled_from([".py", ".pyi", ".ts", ".js", ".tsx", ".md"]))
 def test_arbitrary_bytes_never_crash(data, suffix):
     findings = stub_findings("src/file" + suffix, data)
     assert all(f.code in ("X001", "X002") and f.hint for f in findings)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(JS_ALPHABET, max_size=80).map("".join))
 def test_js_shaped_text_never_crashes(text):
     findings = js_stub_findings("src/file.ts", text.encode())
@@ -460,7 +460,7 @@ PY_ALPHABET = st.sampled_from(
 )
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(PY_ALPHABET, max_size=30).map("".join))
 def test_python_shaped_text_never_crashes(text):
     findings = python_stub_findings("src/file.py", text.encode())

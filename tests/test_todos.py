@@ -83,14 +83,14 @@ def test_default_pattern_has_a_step_group():
     assert "step" in re.compile(DEFAULT_TODO_PATTERN).groupindex
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(data=st.binary(max_size=300), unit=st.sampled_from([("step", "1.2"), ("task", "T001"), ("issue", "ALB-12")]))
 def test_arbitrary_bytes_never_crash(data, unit):
     findings = step_todos("a.py", data, [unit])
     assert all(f.code == "T001" and f.line >= 1 for f in findings)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     prefix=st.text(max_size=30).filter(lambda s: not set(s) & {"\n", "\0"}),
     step=st.from_regex(r"[1-9]\d?\.[1-9]\d?", fullmatch=True),
