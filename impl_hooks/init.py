@@ -102,6 +102,7 @@ class InitPlan(NamedTuple):
     pinned: bool   # False: none detected, `preset` left unset so detection keeps working
     writes: list
     protected: str = ""  # the current branch, when commits to it are refused
+    issue: str = ""  # the current_issue of the Context.toml the setup commit answers to
 
 
 # -- texts ----------------------------------------------------------------------
@@ -448,7 +449,18 @@ def plan_init(root: str, preset: str | None = None, claude: bool = False, github
         writes.append(Write(WORKFLOW_PATH, workflow_text(source) if action != SKIP_EXISTS else "", action))
     branch = repo.branch() or ""
     protected = branch if repo.head() and match_name(branch, BASE["branch"]["protected"]) else ""
-    return InitPlan(repo.root, preset, pinned, writes, protected)
+    return InitPlan(repo.root, preset, pinned, writes, protected, _current_issue(repo) if protected else "")
+
+
+def _current_issue(repo) -> str:
+    """The issue the setup commit's branch must name: a branch for another one is B003."""
+    from .context import Contexts
+    from .snapshot import Snapshot
+
+    context = Contexts(Snapshot.staged(repo)).current()
+    issue = context.issue if context is not None else ""
+    # printed into commands to paste: only a plain issue id, never shell syntax
+    return issue if issue[:1].isalnum() and all(c.isalnum() or c in "._-" for c in issue) else ""
 
 
 def _launcher_write(repo, force: bool) -> Write:
@@ -491,14 +503,16 @@ def next_steps(plan: InitPlan) -> str:
     """The commands to run next, in order; each works as printed."""
     written = [w.path for w in plan.writes if w.action in (CREATE, UPDATE)]
     lines = ["next:"]
+    issue = plan.issue or "SETUP-1"
     if plan.protected:
-        lines.append(f"  git switch -c SETUP-1-impl-hooks   # commits to {plan.protected} are refused (B002): "
-                     "a branch named after an issue")
+        why = "named after current_issue (B003)" if plan.issue else "named after an issue"
+        lines.append(f"  git switch -c {issue}-impl-hooks   # commits to {plan.protected} are refused (B002): "
+                     f"a branch {why}")
     if written:
         lines.append(f"  git add {' '.join(written)}   # impl-hooks reads its config from the index")
     lines.append("  pre-commit install --install-hooks   # the hook types in default_install_hook_types "
                  "(or: impl-hooks install, plain git hooks, no framework)")
-    lines.append("  git commit -m \"SETUP-1: enforce the plan with impl-hooks\"" if plan.protected
+    lines.append(f"  git commit -m \"{issue}: enforce the plan with impl-hooks\"" if plan.protected
                  else "  git commit -m \"enforce the plan with impl-hooks\"")
     lines.append("  impl-hooks doctor   # checks that every hook resolves and runs")
     return "\n".join(lines)

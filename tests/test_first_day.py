@@ -65,11 +65,12 @@ def test_readme_path_from_nothing_to_an_enforced_plan_offline(repo, pre_commit_h
     from conftest import sdd_flow_repo
 
     monkeypatch.setenv("PRE_COMMIT_HOME", pre_commit_home)
-    sdd_flow_repo(repo).commit("the plan")
+    sdd_flow_repo(repo).replace("backend/app/domains/albums/Context.toml", "current_step", 'current_issue = "ALB-7"\n'
+                                "current_step").commit("the plan")
     init = run(repo.root, sys.executable, "-m", "impl_hooks", "init", "--claude")
     assert init.returncode == 0, init.out
     steps = [line.split("   #")[0].strip() for line in init.stdout.split("next:\n", 1)[1].splitlines()]
-    assert steps[0] == "git switch -c SETUP-1-impl-hooks"
+    assert steps[0] == "git switch -c ALB-7-impl-hooks"  # a SETUP-1 branch would be B003 against ALB-7
     for step in steps[:-1]:  # the printed commands, as printed; the commit with a bare PATH
         proc = run(repo.root, "sh", "-c", step, env=BARE if step.startswith("git commit") else None)
         assert proc.returncode == 0, (step, proc.out)

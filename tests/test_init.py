@@ -491,6 +491,14 @@ def test_next_steps_say_which_branch_to_commit_on_when_this_one_is_protected(rep
     assert steps[-2] == '  git commit -m "SETUP-1: enforce the plan with impl-hooks"'
 
 
+@pytest.mark.parametrize("issue, branch", [("AUTH-2", "AUTH-2"), ("x; rm -rf ~", "SETUP-1"), ("", "SETUP-1")])
+def test_the_setup_branch_is_named_after_the_current_issue_when_it_is_a_plain_id(repo, issue, branch):
+    repo.files({"backend/Context.toml": f'[context]\ncurrent_step = "1.1"\ncurrent_issue = "{issue}"\n'}).commit("first")
+    steps = next_steps(plan_init(str(repo.root))).splitlines()
+    assert steps[1].split("   #")[0] == f"  git switch -c {branch}-impl-hooks"
+    assert steps[-2] == f'  git commit -m "{branch}: enforce the plan with impl-hooks"'
+
+
 def test_remote_form_needs_both_repo_and_rev(repo):
     with pytest.raises(UsageError, match="--repo and --rev go together"):
         plan_init(str(repo.root), source=init.Source("https://git.example.org/tools/impl-hooks", ""))
