@@ -209,6 +209,37 @@ def spec_kit_repo(repo: Repo, feature: str = "001-photo-albums") -> Repo:
     return repo
 
 
+@pytest.fixture
+def api(monkeypatch):
+    """The fake Messages API on 127.0.0.1 with the SDK pointed at it; no waits between retries."""
+    pytest.importorskip("anthropic")
+    from fake_anthropic import FakeAnthropic
+    from impl_hooks.agent import anthropic_backend
+
+    monkeypatch.setattr(anthropic_backend, "BACKOFF_SECONDS", 0.0)
+    with FakeAnthropic() as server:
+        server.use_in(monkeypatch)
+        yield server
+
+
+def tree_state(*folders) -> dict:
+    """Every entry under the folders: a symlink's target, a file's bytes and mode, a folder's mode."""
+    state = {}
+    for folder in folders:
+        for top, dirs, files in os.walk(folder):
+            for name in dirs + files:
+                path = os.path.join(top, name)
+                info = os.lstat(path)
+                if os.path.islink(path):
+                    state[path] = ("link", os.readlink(path))
+                elif name in files:
+                    with open(path, "rb") as handle:
+                        state[path] = ("file", info.st_mode, handle.read())
+                else:
+                    state[path] = ("dir", info.st_mode)
+    return state
+
+
 # -- the real pre-commit framework ------------------------------------------
 
 def _run_dir(tmp_path_factory) -> Path:
@@ -288,9 +319,9 @@ def _pre_commit_envs(request, tmp_path_factory):
         proc = subprocess.Popen([sys.executable, "-m", "pre_commit", "install-hooks"], cwd=scratch, env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
     yield proc, log
-    if proc.poll() is None:
-        proc.terminate()
-        proc.wait()
+    if proc.poll() is None and not os.environ.get("PYTEST_XDIST_WORKER"):
+        proc.terminate()  # under xdist the build is shared: another worker may be waiting on it
+    proc.wait()
 
 
 @pytest.fixture

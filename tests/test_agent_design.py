@@ -18,9 +18,8 @@ from hypothesis import strategies as st
 
 pytest.importorskip("anthropic")
 
-from fake_anthropic import FakeAnthropic, verdict  # noqa: E402
+from fake_anthropic import verdict  # noqa: E402
 
-from impl_hooks.agent import anthropic_backend  # noqa: E402
 from impl_hooks.agent.design import entities, sections, size, trim, trimmed_note  # noqa: E402
 from impl_hooks.agent.prompt import MAX_DESIGN_BYTES  # noqa: E402
 from impl_hooks.hooks import agent_main  # noqa: E402
@@ -32,14 +31,6 @@ DESIGN = "design the unit implements"
 TDD = "docs/Phase1/5.3_technical_design.md"
 API = "docs/5.3_technical_design_api_endpoints.md"
 ALBUMS_PLAN = "docs/Phase1/6.1_implementation_plan.md"
-
-
-@pytest.fixture
-def api(monkeypatch):
-    monkeypatch.setattr(anthropic_backend, "BACKOFF_SECONDS", 0.0)
-    with FakeAnthropic() as server:
-        server.use_in(monkeypatch)
-        yield server
 
 
 def text_of(name: str) -> str:

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import fixture, phased_plan_repo
-from fake_anthropic import FakeAnthropic, text, tool_use
+from conftest import fixture, phased_plan_repo, tree_state
+from fake_anthropic import text, tool_use
 from impl_hooks.agent.fix import EDIT_FILES_TOOL, apply_edits, fix, parse_edits, propose_fixes, read_named
 from impl_hooks.findings import Finding
 from impl_hooks.hooks import agent_main
@@ -41,13 +41,6 @@ def plan_repo(tmp_path):
     (root / "app.py").write_text("x = 1\n")
     git(root, "add", "-A")
     return root
-
-
-@pytest.fixture
-def api(monkeypatch):
-    with FakeAnthropic() as server:
-        server.use_in(monkeypatch)
-        yield server
 
 
 def findings_on(*paths: str) -> list:
@@ -278,24 +271,6 @@ def test_unstaged_edits_stop_the_pass_before_anything_is_sent(repo, api, run_hoo
 
 
 # -- any answer at all: nothing but the named files changes ---------------------------------
-
-def tree_state(*folders) -> dict:
-    """Every entry under the folders: a symlink's target, a file's bytes and mode, a folder's mode."""
-    state = {}
-    for folder in folders:
-        for top, dirs, files in os.walk(folder):
-            for name in dirs + files:
-                path = os.path.join(top, name)
-                info = os.lstat(path)
-                if os.path.islink(path):
-                    state[path] = ("link", os.readlink(path))
-                elif name in files:
-                    with open(path, "rb") as handle:
-                        state[path] = ("file", info.st_mode, handle.read())
-                else:
-                    state[path] = ("dir", info.st_mode)
-    return state
-
 
 @pytest.fixture(scope="module")
 def attack_repo(tmp_path_factory):

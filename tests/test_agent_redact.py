@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fake_anthropic import FakeAnthropic, verdict
+from fake_anthropic import verdict
 from impl_hooks.agent.prompt import AgentInputs, Caps, build_prompt
 from impl_hooks.agent.redact import MAX_KEY_LINES, is_secret_file, redact, redaction, scrub
 from impl_hooks.agent.run import review
@@ -268,14 +268,6 @@ def test_the_prompt_names_the_partly_withheld_file_and_its_diff_keeps_the_rest()
     assert "+KEY = '''[REDACTED:private-key]\n+'''\n" in blocks(prompt.user)["staged diff"]
     assert "app/keys.py: partly withheld (a private key block with no END line was redacted)" in prompt.cut_notes
     assert "does not cover what was withheld" in prompt.system
-
-
-@pytest.fixture
-def api(monkeypatch):
-    pytest.importorskip("anthropic")
-    with FakeAnthropic() as server:
-        server.use_in(monkeypatch)
-        yield server
 
 
 @pytest.mark.parametrize("on_error,severity", [("allow", "warning"), ("block", "error")])

@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("anthropic")  # imported up front so its start-up time is not in any timeout
 
-from fake_anthropic import DUMMY_KEY, FakeAnthropic, error, slow, text, tool_use, verdict  # noqa: E402
+from fake_anthropic import DUMMY_KEY, error, slow, text, tool_use, verdict  # noqa: E402
 
 from impl_hooks.agent import anthropic_backend  # noqa: E402
 from impl_hooks.agent.prompt import AgentInputs  # noqa: E402
@@ -21,14 +21,6 @@ from impl_hooks.agent.verdict import VERDICT_TOOL  # noqa: E402
 from impl_hooks.findings import exit_code, render_text  # noqa: E402
 from test_agent_prompt import BLOCK, blocks, diff_for, outside_blocks  # noqa: E402
 from test_agent_redact import PRIVATE_KEY, SHAPES  # noqa: E402
-
-
-@pytest.fixture
-def api(monkeypatch):
-    monkeypatch.setattr(anthropic_backend, "BACKOFF_SECONDS", 0.0)
-    with FakeAnthropic() as server:
-        server.use_in(monkeypatch)
-        yield server
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import fixture, phased_plan_repo
+from conftest import fixture, phased_plan_repo, tree_state
 from impl_hooks.agent.gather import gather
 from impl_hooks.atomic import write_atomic
 from impl_hooks.cli import main
@@ -163,19 +163,6 @@ def trap(tmp_path_factory):
     return Repo.discover(str(root))
 
 
-def snapshot_of(*folders) -> dict:
-    state = {}
-    for folder in folders:
-        for top, dirs, files in os.walk(folder):
-            for name in dirs + files:
-                path = os.path.join(top, name)
-                if os.path.islink(path):
-                    state[path] = os.readlink(path)
-                elif name in files:
-                    state[path] = open(path, "rb").read()
-    return state
-
-
 TRAPS = st.sampled_from([
     "docs/notes.md", "out/secret.txt", "out/new.txt", "abs.txt", "gitlink/config", "gitlink/hooks/pre-commit",
     ".git/config", ".GIT/config", ".git/hooks/pre-commit", "../outside/new.txt", "/tmp/impl-hooks-trap.txt",
@@ -188,7 +175,7 @@ TRAPS = st.sampled_from([
 def test_no_write_changes_the_git_dir_a_symlink_or_anything_outside(trap, path, data):
     watched = (os.path.join(trap.root, ".git"), os.path.join(os.path.dirname(trap.root), "outside"))
     links = {name: os.readlink(os.path.join(trap.root, name)) for name in ("docs/notes.md", "out", "abs.txt", "gitlink")}
-    before = snapshot_of(*watched)
+    before = tree_state(*watched)
     try:
         write_bytes(trap, path, data)
     except PathError:
@@ -196,7 +183,7 @@ def test_no_write_changes_the_git_dir_a_symlink_or_anything_outside(trap, path, 
     else:
         assert not path_problem(path)
         assert read_bytes(trap, path) == data  # a regular file inside the repository
-    assert snapshot_of(*watched) == before
+    assert tree_state(*watched) == before
     assert {name: os.readlink(os.path.join(trap.root, name)) for name in links} == links
     assert not os.path.exists("/tmp/impl-hooks-trap.txt")
 
