@@ -33,6 +33,12 @@ except ImportError:  # not on Windows: no CPU column there
     resource = None
 
 DOMAINS = 20
+# Source files a folder. Real trees are deep: the standard library and a
+# virtualenv's site-packages here hold 6-9 files a folder. git compares the
+# index with HEAD folder by folder, skipping unchanged ones, so a tree of
+# 5,000-file folders (`--folder-files 5000`, the shape of earlier tables)
+# makes every staged path cost git a whole folder.
+FOLDER_FILES = 50
 ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
        "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@b", "GIT_COMMITTER_NAME": "b",
        "GIT_COMMITTER_EMAIL": "b@b", "GIT_CONFIG_NOSYSTEM": "1"}
@@ -58,16 +64,21 @@ def plan_text(steps: int = 10, filler: int = 0) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build_repo(root: str, files: int, plan_lines: int = 0) -> None:
+def source_path(files: int, i: int, folder_files: int = FOLDER_FILES) -> str:
+    """The i-th source file: domain folders, each split into packages of `folder_files`."""
+    per = max(1, files // DOMAINS)
+    d = min(i // per, DOMAINS - 1)
+    return f"backend/app/domains/d{d}/p{(i - d * per) // folder_files}/m{i}.py"
+
+
+def build_repo(root: str, files: int, plan_lines: int = 0, folder_files: int = FOLDER_FILES) -> None:
     """A phased-plan repository with `files` source files across domain folders."""
     os.makedirs(root)
     git(root, "init", "-q", "-b", "main")
-    for d in range(DOMAINS):
-        os.makedirs(os.path.join(root, f"backend/app/domains/d{d}"), exist_ok=True)
-    per = max(1, files // DOMAINS)
     for i in range(files):
-        d = min(i // per, DOMAINS - 1)
-        with open(os.path.join(root, f"backend/app/domains/d{d}/m{i}.py"), "w") as fh:
+        path = os.path.join(root, source_path(files, i, folder_files))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as fh:
             fh.write(f"def f{i}():\n    return {i}\n")
     write(root, "backend/app/domains/d0/Context.toml",
           '[context]\ncurrent_epic = "E1"\ncurrent_step = "1.5"\ncurrent_domain = "d0"\n'
@@ -88,18 +99,17 @@ def write(root, rel, text):
         fh.write(text)
 
 
-def stage(root: str, files: int, staged: int, passing: bool = True, plan_lines: int = 0) -> None:
+def stage(root: str, files: int, staged: int, passing: bool = True, plan_lines: int = 0,
+          folder_files: int = FOLDER_FILES) -> None:
     """The everyday commit: `staged` paths. Passing: existing files modified and a
     task of the current step 1.5 ticked. Not passing (the checks' real work): one
     new file in a folder no structure section lists (S001), the rest modified, and
     the plan left as it was (P001)."""
     git(root, "reset", "-q", "--hard")
     git(root, "clean", "-qfd")
-    per = max(1, files // DOMAINS)
     for k in range(staged - (0 if passing else 1)):
         i = (k * 7919) % files
-        d = min(i // per, DOMAINS - 1)
-        with open(os.path.join(root, f"backend/app/domains/d{d}/m{i}.py"), "a") as fh:
+        with open(os.path.join(root, source_path(files, i, folder_files)), "a") as fh:
             fh.write(f"\n\ndef g{i}():\n    return f{i}() + 1\n")
     if passing:
         write(root, "docs/Phase1/6.1_implementation_plan.md", plan_text(filler=plan_lines).replace(
@@ -200,10 +210,10 @@ def hook_rows(envs: dict, tmp: str, args) -> list:
         root = repos.get((files, plan_lines))
         if root is None:
             root = repos[(files, plan_lines)] = os.path.join(tmp, f"repo{files}-{plan_lines}")
-            build_repo(root, files, plan_lines)
+            build_repo(root, files, plan_lines, args.folder_files)
         first = next(iter(envs.values()))
         for passing in (False,) if not plan_lines else (True,):
-            stage(root, files, min(staged, files), passing, plan_lines)
+            stage(root, files, min(staged, files), passing, plan_lines, args.folder_files)
             cmds = {"peer": [os.path.join(first, "no-commit-to-branch"), "--branch", "main"]}
             for label, bin_dir in envs.items():
                 cmds[label] = cmds[label + " again"] = [os.path.join(bin_dir, "impl-check")]
@@ -233,13 +243,13 @@ def commit_rows(envs: dict, tmp: str, args) -> list:
     rows = []
     for label, bin_dir in envs.items():
         root = os.path.join(tmp, f"commit-{label}")
-        build_repo(root, files)
+        build_repo(root, files, folder_files=args.folder_files)
         write(root, ".pre-commit-config.yaml", "repos:\n- repo: local\n  hooks:\n  - id: impl-check\n"
               f"    name: impl-check\n    entry: {os.path.join(bin_dir, 'impl-check')}\n"
               "    language: system\n    pass_filenames: false\n    always_run: true\n")
         git(root, "add", ".pre-commit-config.yaml")
         git(root, "commit", "-q", "--no-verify", "-m", "AUTH-1: pre-commit config")
-        stage(root, files, 100, passing=True)
+        stage(root, files, 100, passing=True, folder_files=args.folder_files)
         git(root, "tag", "-f", "bench-base", "HEAD")
         hooks = os.path.join(root, ".git", "hooks")
         scripts = {}
@@ -302,6 +312,7 @@ def main(argv=None) -> int:
     parser.add_argument("--staged", type=int, nargs="+", default=[1, 100, 1000, 5000])
     parser.add_argument("--plan-lines", type=int, default=10000, help="a row with a plan this long (0: none)")
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--folder-files", type=int, default=FOLDER_FILES, help="source files a folder")
     parser.add_argument("--no-commits", action="store_true", help="skip the whole-commit rows")
     parser.add_argument("--baseline", help="another checkout, installed and timed beside this one")
     parser.add_argument("--bin", help="use this installed environment's bin folder instead of a fresh one")

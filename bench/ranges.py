@@ -18,10 +18,10 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hooks import ENV, PROJECT, alternate, build_repo, git, install, machine, table  # noqa: E402
+from hooks import ENV, PROJECT, alternate, build_repo, git, install, machine, source_path, table  # noqa: E402
 
 
-def add_commits(root: str, count: int) -> None:
+def add_commits(root: str, files: int, count: int) -> None:
     """`count` commits on the branch, each changing code, adding a file and ticking a plan task."""
     plan = os.path.join(root, "docs/Phase1/6.1_implementation_plan.md")
     with open(plan, "a", encoding="utf-8") as fh:
@@ -35,7 +35,7 @@ def add_commits(root: str, count: int) -> None:
             text = fh.read()
         with open(plan, "w", encoding="utf-8") as fh:
             fh.write(text.replace(f"- [ ] task {i}\n", f"- [x] task {i}\n", 1))
-        with open(os.path.join(root, f"backend/app/domains/d0/m{i}.py"), "a") as fh:
+        with open(os.path.join(root, source_path(files, i)), "a") as fh:
             fh.write(f"\n\ndef extra_{i}():\n    return {i}\n")
         with open(os.path.join(root, f"backend/app/domains/d0/task_{i}.py"), "w") as fh:
             fh.write(f"def task_{i}():\n    return {i}\n")
@@ -67,7 +67,7 @@ def main(argv=None) -> int:
         envs["now" if args.baseline else "impl-hooks"] = args.bin or install(tmp, "now", PROJECT)
         root = os.path.join(tmp, "repo")
         build_repo(root, args.files)
-        add_commits(root, max(args.commits))
+        add_commits(root, args.files, max(args.commits))
         head = ["commits", "git log -p ms"]
         for label in envs:
             head += [f"{label} ms", f"{label} ms/commit", f"{label} git processes"]
