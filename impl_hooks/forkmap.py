@@ -5,11 +5,9 @@ A commit's first run compiles every staged source file for X001/X002: about
 idle. Where the process can fork safely (POSIX, no thread but the main one),
 children take shares of the items and send their answers back through a pipe
 with `marshal`; elsewhere, or when a child fails, the process does the work
-itself. The answers are the same either way, in the items' order.
-
-The work is given a whole share, and told whether it runs in a child: a child
-must start its own processes (a `git cat-file` of its own), never use the
-parent's.
+itself. The answers are the same either way, in the items' order. A child
+only computes: it starts no process and touches no file, so a run starts the
+same git processes whether it forks or not.
 """
 from __future__ import annotations
 
@@ -18,10 +16,9 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-# The least work (ms) a share is given. A fork and reading the child's answer
-# cost 0.6 ms, but a child that reads blobs starts a git of its own: 100 small
-# files (6 ms of compiling) took 12 ms shared against 7.5 ms in one process.
-WORTH_A_FORK = 10.0
+# The least work (ms) a share is given: a fork and reading the child's answer
+# cost about 0.6 ms, and the estimate is rough.
+WORTH_A_FORK = 5.0
 
 
 def cores() -> int:
@@ -42,24 +39,32 @@ def can_fork() -> bool:
     return threading is None or threading.active_count() == 1
 
 
-def map_shared(work: Callable[[list, bool], list], items: Sequence, costs: Sequence[float]) -> list:
-    """work(items, False), the items shared between this process and forked children
-    (`work(share, True)`) when their cost (ms, estimated) is worth it. `work` answers
-    each item of its share, in order, with values `marshal` keeps (tuples, strings,
-    numbers, None)."""
-    total = sum(costs)
-    workers = min(cores(), len(items), int(total // WORTH_A_FORK) or 1)
-    if workers < 2 or not can_fork():
-        return work(list(items), False)
+def map_shared(function: Callable, items: Sequence, costs: Sequence[float]) -> list:
+    """[function(item) for item in items], the items shared between this process and
+    forked children when their cost (ms, estimated) is worth it. Answers must be
+    values `marshal` keeps (tuples, strings, numbers, None)."""
+    workers = min(len(items), _workers(sum(costs)))
+    if workers < 2:
+        return [function(item) for item in items]
     shares = _shares(costs, workers)
-    children = [_start(work, [items[i] for i in share]) for share in shares[1:]]
-    answers = dict(zip(shares[0], work([items[i] for i in shares[0]], False)))
+    children = [_start(function, [items[i] for i in share]) for share in shares[1:]]
+    answers = {i: function(items[i]) for i in shares[0]}
     for share, child in zip(shares[1:], children):
         got = _collect(*child) if child else None
         if got is None or len(got) != len(share):  # the child failed: do its share here
-            got = work([items[i] for i in share], False)
+            got = [function(items[i]) for i in share]
         answers.update(zip(share, got))
     return [answers[i] for i in range(len(items))]
+
+
+def worth_sharing(cost: float) -> bool:
+    """Whether work of this cost (ms, estimated) would be shared with forked children."""
+    return _workers(cost) > 1
+
+
+def _workers(cost: float) -> int:
+    workers = min(cores(), int(cost // WORTH_A_FORK))
+    return workers if workers > 1 and can_fork() else 1
 
 
 def _shares(costs: Sequence[float], workers: int) -> list[list[int]]:
@@ -73,15 +78,17 @@ def _shares(costs: Sequence[float], workers: int) -> list[list[int]]:
     return [sorted(share) for share in shares]
 
 
-def _start(work: Callable, share: list):
+def _start(function: Callable, share: list):
     """(pid, read end) of a child answering `share`; None when no child could start."""
     try:
         read, write = os.pipe()
     except OSError:
         return None
     for stream in (sys.stdout, sys.stderr):
-        if stream is not None:  # nothing buffered may be written twice
+        try:  # nothing buffered may be written twice
             stream.flush()
+        except (AttributeError, OSError, ValueError):  # none, closed, or a reader gone
+            pass
     try:
         pid = os.fork()
     except OSError:
@@ -92,7 +99,7 @@ def _start(work: Callable, share: list):
         code = 1
         try:
             os.close(read)
-            data = memoryview(marshal.dumps(list(work(share, True))))
+            data = memoryview(marshal.dumps([function(item) for item in share]))
             while data:
                 data = data[os.write(write, data):]
             code = 0

@@ -13,7 +13,6 @@ import os
 from .. import diskcache
 from ..findings import Finding
 from ..plan.locate import code_paths
-from ..snapshot import BlobReader
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,6 +29,8 @@ KEPT_FILES = 2048
 # What compiling a file costs, measured here: 40 µs a small one, 5 ms a 13 KB module.
 PARSE_MS = 0.04
 PARSE_MS_A_BYTE = 0.00035
+# The files read before their compiles are shared between the cores (forkmap).
+BATCH_BYTES = 16 << 20
 
 
 def check(snapshot: Snapshot, contexts: Contexts, config: Config) -> list[Finding]:
@@ -44,40 +45,43 @@ def check(snapshot: Snapshot, contexts: Contexts, config: Config) -> list[Findin
     kept: dict = stored.get("files", {}) if stored.get("detector") == detector else {}
     missing = [path for path, key in keys.items() if key not in kept]
     if missing:
-        from ..forkmap import map_shared
+        from ..forkmap import map_shared, worth_sharing
         from .stubs import stub_findings  # before any fork: imported once
 
-        def work(share: list, forked: bool) -> list:
-            """The findings of each (path, blob id), parsed as a `cat-file` of the
-            worker's own sends the blobs (a child must not read the parent's)."""
-            reader = BlobReader(snapshot.repo) if forked else snapshot.blobs
-            paths: dict = {}
-            for path, sha in share:
-                paths.setdefault(sha, []).append(path)
-            found = {path: _kept(stub_findings(path, data))
-                     for sha, data in reader.stream(paths) for path in paths[sha]}
-            if forked:
-                reader.close()
-            return [found.get(path) for path, _ in share]  # None: git could not read it
+        def findings_of(file: tuple) -> tuple:
+            """As the cache keeps them, and a forked child sends them."""
+            return tuple((f.code, f.message, f.line, f.hint, f.severity) for f in stub_findings(*file))
 
-        files = [(path, keys[path].partition(" ")[0]) for path in missing]
-        found = map_shared(work, files, [_parse_ms(snapshot.root, path) for path in missing])
-        kept.update((keys[path], findings) for path, findings in zip(missing, found) if findings is not None)
+        files = snapshot.stream(missing)
+        if worth_sharing(sum(_parse_ms(snapshot.root, path) for path in missing)):
+            batches = _batches(files)  # read, then compiled on every core
+        else:
+            batches = ([file] for file in files)  # each compiled while git reads the next
+        for files in batches:
+            found = map_shared(findings_of, files, [PARSE_MS + len(data) * PARSE_MS_A_BYTE for _, data in files])
+            kept.update((keys[path], findings) for (path, _), findings in zip(files, found))
         _store(snapshot.repo, detector, kept, list(keys.values()))
     return [Finding(code, message, path=path, line=line, hint=hint, severity=severity)
             for path in sources if keys.get(path) in kept
             for code, message, line, hint, severity in kept[keys[path]]]
 
 
-def _kept(findings: list[Finding]) -> tuple:
-    """Findings as the cache keeps them (and a forked worker sends them)."""
-    return tuple((f.code, f.message, f.line, f.hint, f.severity) for f in findings)
+def _batches(files):
+    """(path, data) lists of about BATCH_BYTES: a large commit is never all in memory."""
+    batch, size = [], 0
+    for path, data in files:
+        batch.append((path, data))
+        size += len(data)
+        if size >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def _parse_ms(root: str, path: str) -> float:
-    """What compiling the staged file will cost, from its size in the work tree
-    (the staged one is nearly always the same file): a forked worker must be
-    worth its start."""
+    """What compiling a staged file will cost, from the work tree's copy (nearly
+    always the staged one): 0 bytes when there is none (a range, a deleted file)."""
     try:
         size = os.lstat(os.path.join(root, path)).st_size
     except (OSError, ValueError):
