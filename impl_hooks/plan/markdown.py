@@ -37,13 +37,19 @@ headings first, by a search that stops only at lines starting with ``#``,
 a fence or (when the file has any) a comment mark; a fenced block is skipped
 by one search for its closing line. The text between two headings is kept
 with the unit it belongs to (`Unit.source`), and its list items are read
-when that unit's `children` are first used. The plan check compares the two
-versions section by section and reads only the sections whose text changed.
+when that unit's `children` are first used; a heading's title is tidied when
+first used. The plan check compares the two versions section by section and
+reads only the sections whose text changed. The second version is read from
+the first when they differ only inside one section's text and in no line
+that could be a heading, a fence or a comment mark (a task ticked or added):
+its headings are where they were, moved by the lines added (`_follow`).
 """
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from functools import partial
 
 from ..lazyre import lazy
 from ..markdown import (FENCE_START, HEADING, HEADING_LINE, LIST_MARKER, closes_fence, fence_closer,
@@ -110,8 +116,7 @@ class _Markers:
     def __init__(self, markers: Sequence[str]):
         self.box = any(m.lower() == "[x]" for m in markers)
         self.others = tuple(m for m in markers if m and m.lower() != "[x]")
-        self.find_other = (re.compile("|".join(map(re.escape, self.others))).search
-                           if self.others else None)
+        self.markers = self.others + (("[x]", "[X]") if self.box else ())  # each as it is written
         self.headings: dict = {}  # (heading, phase id) -> `_read_heading`'s answer
 
     @classmethod
@@ -124,16 +129,20 @@ class _Markers:
 
     def in_text(self, text: str) -> bool:
         """Any marker other than the checkbox in the text."""
-        return self.find_other is not None and self.find_other(text) is not None
+        for marker in self.others:
+            if marker in text:
+                return True
+        return False
 
     def any_in(self, text: str) -> bool:
-        return self.in_text(text) or (self.box and ("[x]" in text or "[X]" in text))
+        for marker in self.markers:
+            if marker in text:
+                return True
+        return False
 
     def strip(self, text: str) -> str:
-        for marker in self.others:
+        for marker in self.markers:
             text = text.replace(marker, " ")
-        if self.box:
-            text = text.replace("[x]", " ").replace("[X]", " ")
         return text
 
 
@@ -171,9 +180,9 @@ def _classify_heading(text: str, phase: str | None) -> tuple[str, str, str, str]
     `phase` is the id of the phase directly above, if any."""
     m = _NAMED.match(text)
     if m:
-        kind = ("phase" if m.group("phase") else "step" if m.group("step")
-                else "epic" if m.group("epic") else "task")
-        return kind, m.group("id"), m.group("lead"), m.group("rest")
+        lead, phase_word, step_word, epic_word, unit_id, rest = m.groups()  # one call: every heading comes here
+        kind = "phase" if phase_word else "step" if step_word else "epic" if epic_word else "task"
+        return kind, unit_id, lead, rest
     m = _ISSUE.match(text)
     if m and m.group("id").split("-", 1)[0] not in _NOT_ISSUES:
         return "issue", m.group("id"), m.group("lead"), m.group("rest")
@@ -187,29 +196,36 @@ def _classify_heading(text: str, phase: str | None) -> tuple[str, str, str, str]
     return None
 
 
-def _heading_unit(heading: str, parent: Unit | None, number: int, marks: _Markers):
-    """The unit a heading names, or None for a plain section heading.
+def _heading_read(heading: str, parent: tuple | None, marks: _Markers) -> tuple:
+    """`_read_heading`'s answer for a heading under the unit `parent` read.
 
-    A heading is read once per process: the two versions of a plan in a
-    commit, or a plan across a range of commits, share most of them.
+    A heading is read once per process: versions of a plan read whole (a
+    heading edited, a section added) share most of them.
     """
-    phase = parent.id if parent is not None and parent.kind == "phase" else None
-    read = marks.headings.get((heading, phase))
+    key = (heading, parent[1] if parent is not None and parent[0] == "phase" else None)
+    read = marks.headings.get(key)
     if read is None:
-        read = marks.headings[heading, phase] = _read_heading(heading_text(heading), phase, marks)
-    return Unit(read[0], read[1], read[2], number, read[3]) if read else None
+        read = marks.headings[key] = _read_heading(heading, key[1], marks)
+    return read
 
 
 def _read_heading(heading: str, phase: str | None, marks: _Markers) -> tuple:
-    """(kind, id, title, completed), or () for a plain section heading."""
-    found = _classify_heading(heading, phase)
+    """(kind, id, title, completed), or () for a plain section heading; the
+    title as the function that works it out (see `Unit`)."""
+    text = heading.strip()
+    if text.endswith("#"):
+        text = heading_text(text)  # a closing run of #
+    found = _classify_heading(text, phase)
     if not found:
         return ()
     kind, unit_id, lead, rest = found
-    completed = marks.any_in(heading)
-    if completed:
-        rest = marks.strip(rest)
-    return kind, unit_id, _tidy(rest, lead, completed), completed
+    completed = marks.any_in(text)
+    return kind, unit_id, partial(_heading_title, rest, lead, completed, marks), completed
+
+
+def _heading_title(rest: str, lead: str, completed: bool, marks: _Markers) -> str:
+    """A heading unit's title, worked out when first used: most are never used."""
+    return _tidy(marks.strip(rest) if completed else rest, lead, completed)
 
 
 def _status_done(value: str, marks: _Markers) -> bool:
@@ -222,40 +238,47 @@ def _structure(text: str, start: int, number: int, has_comments: bool):
 
     `text[start - 1]` is a newline. Only the lines that can change the
     structure are looked at: those `_STRUCTURE_LINE` finds, lines holding a
-    comment mark, and a fence's closing line, found by one search.
+    comment mark, and a fence's closing line, found by one search. One
+    `finditer` goes on until a fence (or a line read past its comment mark)
+    moves the place to go on from.
     """
-    search = (_STRUCTURE_OR_COMMENT if has_comments else _STRUCTURE_LINE).search
+    finditer = (_STRUCTURE_OR_COMMENT if has_comments else _STRUCTURE_LINE).finditer
     in_comment = False
     pos, previous = start - 1, start
-    while True:
-        found = search(text, pos)
-        if found is None:
-            return
-        level, heading, fence, rest = found.groups()
-        if level or fence:  # found by the newline before the line, up to its end
-            offset, pos = found.start() + 1, found.end()
-        else:  # a comment mark inside the line
-            offset, pos = text.rfind("\n", 0, found.start()) + 1, text.find("\n", found.end())
-            if pos < 0:
-                pos = len(text)
-        number += text.count("\n", previous, offset)
-        previous = offset
-        at_start = in_comment
-        if has_comments:
-            line = text[offset:pos]
-            if in_comment or "<!--" in line:
-                line, in_comment = strip_html_comments(line, in_comment)
-                stripped = line.lstrip() if line[:1] in (" ", "\t") else line
-                m = HEADING.match(line) if stripped[:1] == "#" else None
-                level, heading = m.groups() if m else (None, None)
-                fence, rest = (fence_opener(stripped), "") if stripped[:1] in ("`", "~") else ("", "")
-        if level:
-            yield offset, number, len(level), heading or "", at_start
-        elif fence and not (fence[0] == "`" and "`" in rest):
-            closer = fence_closer(fence).search(text, pos)
-            if closer is None:
-                return  # an unclosed fence runs to the end
-            pos = closer.end()
+    while pos >= 0:
+        resume = -1
+        for found in finditer(text, pos):
+            level, heading, fence, rest = found.groups()
+            begin, found_end = found.span()
+            if level or fence:  # found by the newline before the line, up to its end
+                offset, end = begin + 1, found_end
+            else:  # a comment mark inside the line
+                offset, end = text.rfind("\n", 0, begin) + 1, text.find("\n", found_end)
+                if end < 0:
+                    end = len(text)
+            number += text.count("\n", previous, offset)
+            previous = offset
+            at_start = in_comment
+            if has_comments:
+                line = text[offset:end]
+                if in_comment or "<!--" in line:
+                    line, in_comment = strip_html_comments(line, in_comment)
+                    stripped = line.lstrip() if line[:1] in (" ", "\t") else line
+                    m = HEADING.match(line) if stripped[:1] == "#" else None
+                    level, heading = m.groups() if m else (None, None)
+                    fence, rest = (fence_opener(stripped), "") if stripped[:1] in ("`", "~") else ("", "")
+            if level:
+                yield offset, number, len(level), heading or "", at_start
+            elif fence and not (fence[0] == "`" and "`" in rest):
+                closer = fence_closer(fence).search(text, end)
+                if closer is None:
+                    return  # an unclosed fence runs to the end
+                resume = closer.end()
+                break
+            if end != found_end:  # the rest of the line is read: go on after it
+                resume = end
+                break
+        pos = resume
 
 
 def _content_lines(chunk: str, chunk_line: int, in_comment: bool):
@@ -288,17 +311,48 @@ class _Section:
     """The text a unit (or the file top) owns: its heading line and what follows
     up to the next heading, plus any stretch after a plain sub-heading.
 
-    `chunks` holds (text, in a comment at its start), and None where a child
-    unit's heading interrupts the section; `numbers` the line each chunk starts on.
+    `read` is the unit's heading as `_read_heading` reads it (None for the file
+    top), `line` its line and `parent` the index of the enclosing unit's section
+    (-1: none). `chunks` holds (text, in a comment at its start), and None where
+    a child unit's heading interrupts the section; `numbers` the line each chunk
+    starts on. A section does not change once read (`settle`): the units of
+    every read of the file, and of a version that differs elsewhere, share it.
     """
 
-    __slots__ = ("unit", "chunks", "numbers", "marks")
+    __slots__ = ("read", "line", "parent", "chunks", "numbers", "marks", "source", "done")
 
-    def __init__(self, unit: Unit | None, marks: "_Markers"):
-        self.unit = unit
-        self.chunks: list = []
-        self.numbers: list = []
+    def __init__(self, read: tuple | None, line: int, parent: int, marks: "_Markers", chunks: list, numbers: list):
+        self.read = read
+        self.line = line
+        self.parent = parent
+        self.chunks = chunks
+        self.numbers = numbers
         self.marks = marks
+        self.source: tuple = ()
+        self.done = False  # a Status line completes the unit
+
+    def settle(self) -> None:
+        """Once every chunk is in: the unit's source, and whether a Status line completes it."""
+        self.source = tuple(self.chunks)
+        self.done = self.read is not None and not self.read[3] and self.status_done()
+
+    def moved(self, first: int, lines: int, index: int = -1, chunk: tuple | None = None) -> "_Section":
+        """This section in another version of the text: what starts on line
+        `first` or later moved by `lines`, but chunk `index` (if given), which
+        is replaced and starts where it did. The file top starts where the
+        content does."""
+        line = self.line + lines if self.read is not None and self.line >= first else self.line
+        numbers = [n + lines if n >= first else n for n in self.numbers] if lines else self.numbers
+        if chunk is None:
+            copy = _Section(self.read, line, self.parent, self.marks, self.chunks, numbers)
+            copy.source, copy.done = self.source, self.done
+        else:
+            if lines:
+                numbers[index] = self.numbers[index]
+            copy = _Section(self.read, line, self.parent, self.marks,
+                            self.chunks[:index] + [chunk] + self.chunks[index + 1:], numbers)
+            copy.settle()
+        return copy
 
     def status_done(self) -> bool:
         """A ``Status: Done`` line before the unit's first child unit."""
@@ -332,7 +386,7 @@ class _Section:
             if chunk is None:
                 continue
             text, in_comment = chunk
-            find_marker = marks.find_other if marks.in_text(text) else None
+            find_marker = marks.in_text if marks.in_text(text) else None
             open_items: list = []  # (indent, item index) of the items still open for nesting
             for number, line, stripped in _content_lines(text, chunk_line, in_comment):
                 if line is stripped:
@@ -347,7 +401,7 @@ class _Section:
                         run += 1
                         open_items.clear()  # a heading ends every list
                     continue
-                if self.unit is not None and ("tatus" in stripped or "TATUS" in stripped) \
+                if self.read is not None and ("tatus" in stripped or "TATUS" in stripped) \
                         and _STATUS.match(line):
                     continue
                 if first in "-*+" or first.isdigit():
@@ -374,6 +428,8 @@ class _Section:
                         open_items.append((width, len(items)))
                         items.append((number, groups, parent, key, has_marker))
         return _nest(items, marked, marks) if items else []
+
+    __call__ = tasks  # a unit's `_pending`
 
 
 MAX_TASK_DEPTH = 32  # a task nested deeper (by indent or by id) is read beside its owner
@@ -424,55 +480,202 @@ def read_markdown_plan(
 ) -> Plan:
     """Read a markdown plan into units; see the module docstring for the rules.
 
-    Headings are found by one scan over the text; a section's tasks are read
-    when its unit's `children` are first used (those of the file top at once).
+    Headings are found by one scan over the text, unless the text differs from
+    the version last read at `path` only inside one section (`_follow`); a
+    section's tasks are read when its unit's `children` are first used (those
+    of the file top at once).
     """
     marks = _Markers.of(markers)
     text, start, start_line = _content_start(text)
-    top_units: list = []
-    root = _Section(None, marks)
-    sections = []
-    stack: list = []  # open heading units: (level, unit, section)
-    section, chunk_number, chunk_comment = root, start_line, False
     text = "\n" + text  # `_structure` finds lines by the newline before them
-    start += 1
-    chunk_start = start
+    last = _LAYOUTS.get(path)
+    layout = _follow(last, text, start + 1) if last is not None and last.marks is marks else None
+    if layout is None:
+        layout = _layout(text, start + 1, start_line, marks)
+    if len(_LAYOUTS) >= _LAYOUTS_KEPT and path not in _LAYOUTS:
+        _LAYOUTS.clear()
+    _LAYOUTS[path] = layout
+    return _plan(layout, path)
+
+
+class _Layout:
+    """What reading a text found, kept to read its next version from: the text,
+    the offset each chunk starts at, the sections of the units in file order
+    and the file top's."""
+
+    __slots__ = ("marks", "text", "start", "starts", "sections", "root")
+
+    def __init__(self, marks: _Markers, text: str, start: int, starts: list, sections: list, root: _Section):
+        self.marks = marks
+        self.text = text
+        self.start = start
+        self.starts = starts
+        self.sections = sections
+        self.root = root
+
+    def owner(self, i: int, line: int) -> tuple[int, _Section, int]:
+        """The section owning chunk `i`, which starts on `line` (its index, -1
+        for the file top), and the chunk's place in it. The file top owns the
+        first chunk; a later one, which starts at a heading, is that heading's
+        unit's or the innermost unit's open there: the last one opened before
+        it or one of that one's parents."""
+        if i == 0:
+            return -1, self.root, 0
+        k = bisect_right(self.sections, line, key=_line) - 1
+        while k >= 0 and line not in self.sections[k].numbers:
+            k = self.sections[k].parent
+        section = self.sections[k] if k >= 0 else self.root
+        return k, section, max(j for j, number in enumerate(section.numbers) if number == line)
+
+
+def _line(section: _Section) -> int:
+    return section.line
+
+
+_LAYOUTS: dict = {}  # plan path -> the layout of the version last read there
+_LAYOUTS_KEPT = 16  # paths; past this many, start afresh
+
+
+def _layout(text: str, start: int, start_line: int, marks: _Markers) -> _Layout:
+    """The layout of a text, read from scratch; `text[start - 1]` is a newline."""
+    root = _Section(None, start_line, -1, marks, [], [])
+    sections: list = []
+    starts = [start]
+    stack: list = []  # open units: (level, section index, section)
+    section, chunk_start, chunk_number, chunk_comment = root, start, start_line, False
     for offset, number, level, heading, in_comment in _structure(text, start, start_line, "<!--" in text):
         section.chunks.append((text[chunk_start:offset], chunk_comment))
         section.numbers.append(chunk_number)
         chunk_start, chunk_number, chunk_comment = offset, number, in_comment
+        starts.append(offset)
         while stack and stack[-1][0] >= level:
             stack.pop()
-        parent = stack[-1][1] if stack else None
-        unit = _heading_unit(heading, parent, number, marks)
-        if unit:
-            if parent:
-                parent.subsections.append(unit)
-                stack[-1][2].chunks.append(None)
-                stack[-1][2].numbers.append(0)
-            else:
-                top_units.append(unit)
-            unit.subsections = unit._children
-            sections.append((unit, _Section(unit, marks)))
-            stack.append((level, *sections[-1]))
-        section = stack[-1][2] if stack else root
+        if stack:
+            _, parent, above = stack[-1]
+            read = _heading_read(heading, above.read, marks)
+            if read:
+                above.chunks.append(None)
+                above.numbers.append(0)
+        else:
+            parent, read = -1, _heading_read(heading, None, marks)
+        if read:
+            section = _Section(read, number, parent, marks, [], [])
+            stack.append((level, len(sections), section))
+            sections.append(section)
+        else:
+            section = stack[-1][2] if stack else root
     section.chunks.append((text[chunk_start:], chunk_comment))
     section.numbers.append(chunk_number)
-    for unit, section in sections:
-        unit.source = tuple(section.chunks)
-        if not unit.completed and section.status_done():
-            unit.completed = True
-        unit._pending = section.tasks
+    for section in sections:
+        section.settle()
+    root.settle()
+    return _Layout(marks, text, start, starts, sections, root)
+
+
+def _inert(lines: str) -> bool:
+    """Whether none of these lines could be a heading, a fence or hold a comment
+    mark (at any indentation, to be safe): then no other line reads otherwise."""
+    if "<!--" in lines or "-->" in lines:
+        return False
+    if "#" not in lines and "`" not in lines and "~" not in lines:
+        return True
+    return not any(line.lstrip()[:1] in ("#", "`", "~") for line in lines.split("\n"))
+
+
+def _follow(last: _Layout, text: str, start: int) -> _Layout | None:
+    """The layout of `text` from `last`, the layout of another version of it,
+    when the lines where the two differ lie inside one chunk and are `_inert`
+    in both versions: then every heading, fence and comment is where it was,
+    moved by the lines the edit adds, and only that chunk's text is new. Else
+    None: read it whole.
+
+    The versions in a commit, or in consecutive commits, mostly differ so (a
+    task ticked, a line added), and the unchanged text is compared in C.
+    """
+    old = last.text
+    if start != last.start:  # front matter that ends elsewhere
+        return None
+    if text == old:
+        return last
+    same = _common_prefix(old, text)
+    tail = _common_suffix(old, text, min(len(old), len(text)) - same)
+    # The lines that differ: from the line the first difference is on, in
+    # each version up to `hi`, after which the versions are the same lines.
+    lo = old.rfind("\n", 0, same) + 1
+    old_hi, new_hi = len(old) - tail, len(text) - tail
+    if old[old_hi - 1] != "\n" or text[new_hi - 1] != "\n":  # the rest of the line differs too
+        old_hi, new_hi = old.find("\n", old_hi), text.find("\n", new_hi)
+        old_hi, new_hi = len(old) if old_hi < 0 else old_hi, len(text) if new_hi < 0 else new_hi
+    starts = last.starts
+    i = max(bisect_left(starts, lo) - 1, 0)  # the chunk they are in (lines added at a chunk's end: that one)
+    if lo < start or (i + 1 < len(starts) and old_hi > starts[i + 1]) \
+            or not _inert(old[lo:old_hi]) or not _inert(text[lo:new_hi]):
+        return None
+    number = last.root.line + old.count("\n", start, starts[i])  # the chunk's first line
+    owner, section, index = last.owner(i, number)
+    first = number + old.count("\n", starts[i], lo)  # the first line that differs: it and those after move
+    lines = text.count("\n", lo, new_hi) - old.count("\n", lo, old_hi)
+    grow = len(text) - len(old)
+    end = starts[i + 1] + grow if i + 1 < len(starts) else len(text)
+    sections, root = list(last.sections), last.root
+    if lines:  # the units still open at that chunk move, and those after it
+        k = section.parent if owner >= 0 else -1
+        while k >= 0:
+            sections[k] = sections[k].moved(first, lines)
+            k = sections[k].parent
+        later = bisect_left(sections, first, key=_line)
+        sections[later:] = [moving.moved(first, lines) for moving in sections[later:]]
+        if owner >= 0:
+            root = root.moved(first, lines)
+    changed = section.moved(first, lines, index, (text[starts[i]:end], section.chunks[index][1]))
+    if owner >= 0:
+        sections[owner] = changed
+    else:
+        root = changed
+    if grow:
+        starts = starts[:i + 1] + [s + grow for s in starts[i + 1:]]
+    return _Layout(last.marks, text, start, starts, sections, root)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """The length of the longest common prefix, by halving: slices compared in C."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[lo:mid] == b[lo:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _common_suffix(a: str, b: str, limit: int) -> int:
+    """The length of the longest common suffix, at most `limit`."""
+    lo, hi, la, lb = 0, limit, len(a), len(b)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[la - mid:la - lo] == b[lb - mid:lb - lo]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _plan(layout: _Layout, path: str) -> Plan:
+    """Units for a layout, new ones each time: a caller may change its plan's units."""
+    units: list = []
+    top: list = []
+    for section in layout.sections:
+        kind, unit_id, title, completed = section.read
+        unit = Unit(kind, unit_id, title, section.line, completed or section.done)
+        unit.source = section.source
+        unit.subsections = unit._children
+        unit._pending = section  # called, it reads the tasks: no bound method for each unit
+        (units[section.parent].subsections if section.parent >= 0 else top).append(unit)
+        units.append(unit)
     # Outside every unit (an overview, notes, an appendix) list items are
     # prose, unless the file is a bare checklist with no unit at all.
-    tasks = root.tasks() if not top_units else []
-    if tasks:
-        top_units = sorted(top_units + tasks, key=_line) if top_units else tasks
-    return Plan(path, top_units)
-
-
-def _line(unit: Unit) -> int:
-    return unit.line
+    return Plan(path, top or layout.root.tasks())
 
 
 _HEADING_PREFIX = {"phase": "Phase ", "epic": "Epic ", "step": "Step "}

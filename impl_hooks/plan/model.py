@@ -5,7 +5,7 @@ the plan checks never care which format a repository uses.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 # Kinds only a markdown heading carries: finding one reads no section's tasks.
 SECTION_KINDS = ("phase", "epic", "step", "issue")
@@ -22,17 +22,20 @@ class Unit:
     reads the tasks of the sections whose text changed, not all of them.
     `source` is that section's own text (None for other units): two units with
     the same source have the same tasks and the same completion. `subsections`
-    are its child heading units, known without reading the tasks.
+    are its child heading units, known without reading the tasks. A reader
+    may give `title` as a function, called when the title is first read:
+    tidying every heading's title is a good part of reading a plan, and a hook
+    matches units by id and reads few titles.
     """
 
-    __slots__ = ("kind", "id", "title", "line", "completed", "_children", "extra",
+    __slots__ = ("kind", "id", "_title", "line", "completed", "_children", "extra",
                  "source", "subsections", "_pending")
 
-    def __init__(self, kind: str, id: str, title: str, line: int, completed: bool,
+    def __init__(self, kind: str, id: str, title: str | Callable[[], str], line: int, completed: bool,
                  children: list | None = None, extra: dict | None = None):
         self.kind = kind  # "phase" | "epic" | "step" | "issue" | "feature" | "task"
         self.id = id  # "2", "2.3", "AUTH-12", "T001", "F1"; "" for an anonymous task
-        self.title = title  # text without markers, ids, checkboxes
+        self._title = title  # text without markers, ids, checkboxes (or the function giving it)
         self.line = line  # 1-based line in the file
         self.completed = completed
         self._children = children if children is not None else []
@@ -40,6 +43,17 @@ class Unit:
         self.source = None
         self.subsections: list | tuple = ()
         self._pending = None  # reads the section's tasks, until `children` is used
+
+    @property
+    def title(self) -> str:
+        title = self._title
+        if not isinstance(title, str):
+            title = self._title = title()
+        return title
+
+    @title.setter
+    def title(self, value: str) -> None:
+        self._title = value
 
     @property
     def children(self) -> list:
@@ -70,7 +84,9 @@ class Unit:
         while stack:
             unit = stack.pop()
             yield unit
-            stack.extend(reversed(unit.children if read else unit._children))
+            below = unit.children if read else unit._children
+            if below:
+                stack.extend(reversed(below))
 
     def open_tasks(self) -> list:
         """Task descendants (at any depth) that are not completed."""

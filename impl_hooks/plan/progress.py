@@ -91,13 +91,16 @@ def unit_keys(plan: Plan, unchanged=frozenset()) -> tuple[dict, dict]:
         for unit in units:
             key = ((unit.kind, unit.id.casefold()) if unit.id
                    else (unit.kind, owner_key, " ".join(unit.title.split()).casefold()))
-            seen = repeats.get(key, 0)
-            repeats[key] = seen + 1
-            if seen:  # the same anonymous task twice
-                key = (*key, seen)
-            keys[key] = unit
-            owners[id(unit)] = owner
-            visit(unit.subsections if id(unit) in unchanged else unit.children, key, unit)
+            if keys.setdefault(key, unit) is not unit:  # the same anonymous task twice
+                seen = repeats.get(key, 1)
+                repeats[key] = seen + 1
+                key = (*key, seen)  # it ends in a count, as no first key does
+                keys[key] = unit
+            ident = id(unit)
+            owners[ident] = owner
+            below = unit.subsections if ident in unchanged else unit.children
+            if below:
+                visit(below, key, unit)
 
     visit(plan.units, None, None)
     return keys, owners
@@ -131,21 +134,24 @@ class PlanChange:
         for key, unit in _sections(after).items():
             twin = sections.get(key)
             if unit is not None and twin is not None and unit.source == twin.source:
-                unchanged.update((id(unit), id(twin)))
-        self.old = unit_keys(before, unchanged)[0]
+                unchanged.add(id(unit))
+                unchanged.add(id(twin))
+        self.old = old = unit_keys(before, unchanged)[0]
         self.new, self.owners = unit_keys(after, unchanged)
         self.newly, added = [], set()
         for key, unit in self.new.items():
-            if key in self.old:
-                if rank(unit) > rank(self.old[key]):
-                    self.newly.append(unit)
-            elif rank(unit):
+            if not (unit.completed or unit.extra and rank(unit)):
+                continue  # open: it moved nothing forward and adds nothing done
+            was = old.get(key)
+            if was is None:
                 if self._was_prose(unit, before_text, markers):
                     self.newly.append(unit)
                 else:
                     added.add(id(unit))
+            elif not was.completed and rank(unit) > rank(was):  # nothing is past completed
+                self.newly.append(unit)
         self.added_done = [u for u in self.new.values()
-                           if id(u) in added and id(self.owners.get(id(u))) not in added]
+                           if id(u) in added and id(self.owners.get(id(u))) not in added] if added else []
 
     def _was_prose(self, unit, before_text: str, markers: tuple) -> bool:
         """A task that is new only as a task: its item was in the plan, open and
@@ -179,10 +185,18 @@ class PlanChange:
 
 
 def _sections(plan: Plan) -> dict:
-    """Markdown sections (units with a source) by kind and id; None for an id used twice."""
+    """Markdown sections (units with a source) by kind and id; None for an id used twice.
+    Sections are found through `subsections`: no task is looked at."""
     found: dict = {}
-    for unit in plan.walk(read=False):
-        if unit.source is not None:
-            key = (unit.kind, unit.id.casefold())
-            found[key] = None if key in found else unit
+
+    def visit(units):
+        for unit in units:
+            if unit.source is not None:
+                key = (unit.kind, unit.id.casefold())
+                if found.setdefault(key, unit) is not unit:
+                    found[key] = None
+                if unit.subsections:
+                    visit(unit.subsections)
+
+    visit(plan.units)
     return found
