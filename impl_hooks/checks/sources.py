@@ -31,6 +31,11 @@ PARSE_MS = 0.04
 PARSE_MS_A_BYTE = 0.00035
 # The files read before their compiles are shared between the cores (forkmap).
 BATCH_BYTES = 16 << 20
+# What git takes to send a blob just staged (a loose object). Files read before
+# their compiles are shared lose the overlap of git reading one while another
+# compiles: for many small files (1,000 staged: 3.8x the peer, against 2.8x
+# compiled as they come) sharing does not win that back.
+READ_MS = 0.05
 
 
 def check(snapshot: Snapshot, contexts: Contexts, config: Config) -> list[Finding]:
@@ -53,13 +58,12 @@ def check(snapshot: Snapshot, contexts: Contexts, config: Config) -> list[Findin
             return tuple((f.code, f.message, f.line, f.hint, f.severity) for f in stub_findings(*file))
 
         files = snapshot.stream(missing)
-        if worth_sharing(sum(_parse_ms(snapshot.root, path) for path in missing)):
-            batches = _batches(files)  # read, then compiled on every core
-        else:
-            batches = ([file] for file in files)  # each compiled while git reads the next
-        for files in batches:
-            found = map_shared(findings_of, files, [PARSE_MS + len(data) * PARSE_MS_A_BYTE for _, data in files])
-            kept.update((keys[path], findings) for (path, _), findings in zip(files, found))
+        if worth_sharing(sum(_parse_ms(snapshot.root, path) for path in missing) - 2 * READ_MS * len(missing)):
+            for batch in _batches(files):  # read, then compiled on every core
+                found = map_shared(findings_of, batch, [PARSE_MS + len(data) * PARSE_MS_A_BYTE for _, data in batch])
+                kept.update((keys[path], findings) for (path, _), findings in zip(batch, found))
+        else:  # each compiled while git reads the next
+            kept.update((keys[path], findings_of((path, data))) for path, data in files)
         _store(snapshot.repo, detector, kept, list(keys.values()))
     return [Finding(code, message, path=path, line=line, hint=hint, severity=severity)
             for path in sources if keys.get(path) in kept
