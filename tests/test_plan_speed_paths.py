@@ -115,7 +115,7 @@ def _with_edges(test):
     return test
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_versions(), _markers)
 @_with_edges
 def test_a_version_read_after_another_reads_as_a_whole_read(versions, markers):
@@ -131,7 +131,7 @@ def test_a_version_read_after_another_reads_as_a_whole_read(versions, markers):
     assert told(read_markdown_plan(later, PATH, markers)) == told(fresh(later, markers))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_versions(), _markers)
 @_with_edges
 def test_a_plan_change_from_a_followed_version_is_the_whole_reads_change(versions, markers):
