@@ -2,7 +2,7 @@
 
 A commit's first run compiles every staged source file for X001/X002: about
 40 µs a small file and 5 ms a 13 KB module, on one core while the others
-idle. Where the process can fork safely (POSIX, no thread but the main one),
+idle. Where the process can fork safely (POSIX but macOS, no other thread),
 children take shares of the items and send their answers back through a pipe
 with `marshal`; elsewhere, or when a child fails, the process does the work
 itself. The answers are the same either way, in the items' order. A child
