@@ -43,8 +43,8 @@ def map_shared(function: Callable, items: Sequence, costs: Sequence[float]) -> l
     """[function(item) for item in items], the items shared between this process and
     forked children when their cost (ms, estimated) is worth it. Answers must be
     values `marshal` keeps (tuples, strings, numbers, None)."""
-    workers = min(len(items), _workers(sum(costs)))
-    if workers < 2:
+    workers = min(cores(), len(items), int(sum(costs) // WORTH_A_FORK))
+    if workers < 2 or not can_fork():
         return [function(item) for item in items]
     shares = _shares(costs, workers)
     children = [_start(function, [items[i] for i in share]) for share in shares[1:]]
@@ -55,16 +55,6 @@ def map_shared(function: Callable, items: Sequence, costs: Sequence[float]) -> l
             got = [function(items[i]) for i in share]
         answers.update(zip(share, got))
     return [answers[i] for i in range(len(items))]
-
-
-def worth_sharing(cost: float) -> bool:
-    """Whether work of this cost (ms, estimated) would be shared with forked children."""
-    return _workers(cost) > 1
-
-
-def _workers(cost: float) -> int:
-    workers = min(cores(), int(cost // WORTH_A_FORK))
-    return workers if workers > 1 and can_fork() else 1
 
 
 def _shares(costs: Sequence[float], workers: int) -> list[list[int]]:

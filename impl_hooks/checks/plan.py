@@ -10,7 +10,6 @@ import bisect
 from ..findings import Finding
 from ..lazyre import lazy
 from ..markdown import LIST_MARKER
-from ..plan import markdown  # noqa: F401  (read_plan's, imported here while git reads the index)
 from ..plan.locate import design_of, plan_of
 from ..plan.model import Plan
 from ..plan.progress import PlanChange, plan_change, plan_targets, progressed, rank

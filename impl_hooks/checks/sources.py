@@ -29,13 +29,12 @@ KEPT_FILES = 2048
 # What compiling a file costs, measured here: 40 µs a small one, 5 ms a 13 KB module.
 PARSE_MS = 0.04
 PARSE_MS_A_BYTE = 0.00035
-# The files read before their compiles are shared between the cores (forkmap).
+# A file this large is set aside and compiled with the others on every core
+# (forkmap); a smaller one is compiled while git reads the next (git takes about
+# 50 µs a just-staged file, as long as compiling a small one).
+SHARED_BYTES = 1024
+# The files set aside at once: a large commit is never all in memory.
 BATCH_BYTES = 16 << 20
-# What git takes to send a blob just staged (a loose object). Files read before
-# their compiles are shared lose the overlap of git reading one while another
-# compiles: for many small files (1,000 staged: 3.8x the peer, against 2.8x
-# compiled as they come) sharing does not win that back.
-READ_MS = 0.05
 
 
 def check(snapshot: Snapshot, contexts: Contexts, config: Config) -> list[Finding]:
@@ -50,47 +49,32 @@ def check(snapshot: Snapshot, contexts: Contexts, config: Config) -> list[Findin
     kept: dict = stored.get("files", {}) if stored.get("detector") == detector else {}
     missing = [path for path, key in keys.items() if key not in kept]
     if missing:
-        from ..forkmap import map_shared, worth_sharing
+        from ..forkmap import map_shared
         from .stubs import stub_findings  # before any fork: imported once
 
         def findings_of(file: tuple) -> tuple:
             """As the cache keeps them, and a forked child sends them."""
             return tuple((f.code, f.message, f.line, f.hint, f.severity) for f in stub_findings(*file))
 
-        files = snapshot.stream(missing)
-        if worth_sharing(sum(_parse_ms(snapshot.root, path) for path in missing) - 2 * READ_MS * len(missing)):
-            for batch in _batches(files):  # read, then compiled on every core
-                found = map_shared(findings_of, batch, [PARSE_MS + len(data) * PARSE_MS_A_BYTE for _, data in batch])
-                kept.update((keys[path], findings) for (path, _), findings in zip(batch, found))
-        else:  # each compiled while git reads the next
-            kept.update((keys[path], findings_of((path, data))) for path, data in files)
+        def share(files: list) -> None:
+            found = map_shared(findings_of, files, [PARSE_MS + len(data) * PARSE_MS_A_BYTE for _, data in files])
+            kept.update((keys[path], findings) for (path, _), findings in zip(files, found))
+
+        large, size = [], 0
+        for path, data in snapshot.stream(missing):
+            if len(data) < SHARED_BYTES:
+                kept[keys[path]] = findings_of((path, data))
+                continue
+            large.append((path, data))
+            size += len(data)
+            if size >= BATCH_BYTES:
+                share(large)
+                large, size = [], 0
+        share(large)
         _store(snapshot.repo, detector, kept, list(keys.values()))
     return [Finding(code, message, path=path, line=line, hint=hint, severity=severity)
             for path in sources if keys.get(path) in kept
             for code, message, line, hint, severity in kept[keys[path]]]
-
-
-def _batches(files):
-    """(path, data) lists of about BATCH_BYTES: a large commit is never all in memory."""
-    batch, size = [], 0
-    for path, data in files:
-        batch.append((path, data))
-        size += len(data)
-        if size >= BATCH_BYTES:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
-
-
-def _parse_ms(root: str, path: str) -> float:
-    """What compiling a staged file will cost, from the work tree's copy (nearly
-    always the staged one): 0 bytes when there is none (a range, a deleted file)."""
-    try:
-        size = os.lstat(os.path.join(root, path)).st_size
-    except (OSError, ValueError):
-        size = 0
-    return PARSE_MS + size * PARSE_MS_A_BYTE
 
 
 def _detector() -> str:

@@ -16,6 +16,7 @@ import re
 
 from ..findings import Finding
 from ..globs import match_path
+from .markdown import read_markdown_plan  # most plans are markdown: imported with the checks, while git reads the index
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -288,7 +289,6 @@ def read_plan(path: str, text: str, config):
     if config["preset"] == "spec-kit" and path.rpartition("/")[2] == "tasks.md":
         from .tasks import read_tasks_md
         return read_tasks_md(text, path)
-    from .markdown import read_markdown_plan
     return read_markdown_plan(text, path, config["plan"]["completed"])
 
 
