@@ -20,7 +20,8 @@ from fake_anthropic import FakeAnthropic, Scripted, message
 from impl_hooks.agent.prompt import AgentInputs
 from impl_hooks.agent.run import review
 from impl_hooks.checks import plan as plan_check
-from impl_hooks.checks.stubs import MAX_SOURCE_BYTES, _dotted_name, stub_findings
+from impl_hooks.checks.pystubs import _dotted_name
+from impl_hooks.checks.stubs import MAX_SOURCE_BYTES, stub_findings
 from impl_hooks.findings import Finding
 from impl_hooks.hooks import check_main
 from impl_hooks.plan.markdown import MAX_TASK_DEPTH, read_markdown_plan

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from impl_hooks import diskcache
 from impl_hooks.checks import sources, stubs
-from impl_hooks.checks.stubs import MAX_SOURCE_BYTES, js_stub_findings, python_stub_findings, stub_findings
+from impl_hooks.checks.jsstubs import js_stub_findings
+from impl_hooks.checks.stubs import MAX_SOURCE_BYTES, python_stub_findings, stub_findings
 from impl_hooks.config import load_config
 from impl_hooks.snapshot import Repo as GitRepo
 from impl_hooks.snapshot import Snapshot

@@ -1,6 +1,6 @@
 """No stubs, and Python that compiles (X001/X002), in the staged source files.
 
-What the detector (`stubs.py`, with its parsers) finds in a file depends only
+What the detector (`stubs.py`, with its rules) finds in a file depends only
 on the file's name and content, the detector and the Python that compiles it,
 so it is kept between runs by blob id: a commit tried again, its other hooks,
 and the push or CI run that checks it once more parse only the files that
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 # The files stubs.py reads (its PYTHON_SUFFIXES and JS_SUFFIXES).
 STUB_SUFFIXES = (".py", ".pyi", ".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
 CACHE = "stubs"
+DETECTOR = ("stubs.py", "pystubs.py", "jsstubs.py")  # what is kept is theirs
 # Files kept besides this run's: some twenty commits' worth, so loading the cache
 # stays well under a millisecond.
 KEPT_FILES = 2048
@@ -57,6 +58,8 @@ def check(snapshot: Snapshot, contexts: Contexts, config: Config) -> list[Findin
             return tuple((f.code, f.message, f.line, f.hint, f.severity) for f in stub_findings(*file))
 
         def share(files: list) -> None:
+            if files:  # the rules, imported once rather than by each forked child
+                from . import jsstubs, pystubs  # noqa: F401
             found = map_shared(findings_of, files, [PARSE_MS + len(data) * PARSE_MS_A_BYTE for _, data in files])
             kept.update((keys[path], findings) for (path, _), findings in zip(files, found))
 
@@ -78,13 +81,14 @@ def check(snapshot: Snapshot, contexts: Contexts, config: Config) -> list[Findin
 
 
 def _detector() -> str:
-    """Which detector found what is kept: a changed stubs.py (a new release, an
-    edit in a checkout) starts a new cache."""
+    """Which detector found what is kept: a changed module of it (a new release,
+    an edit in a checkout) starts a new cache."""
+    here = os.path.dirname(__file__)
     try:
-        stat = os.stat(os.path.join(os.path.dirname(__file__), "stubs.py"))
+        stats = [os.stat(os.path.join(here, name)) for name in DETECTOR]
     except OSError:
         return ""
-    return f"{stat.st_size}:{stat.st_mtime_ns}"
+    return " ".join(f"{stat.st_size}:{stat.st_mtime_ns}" for stat in stats)
 
 
 def _store(repo, detector: str, kept: dict, used: list) -> None:

@@ -37,8 +37,6 @@ files, no-op names, callbacks and ES5 constructors are exempt.
 """
 from __future__ import annotations
 
-import ast
-import posixpath
 import re
 import warnings
 
@@ -48,25 +46,9 @@ from ..lazyre import lazy
 PYTHON_SUFFIXES = (".py", ".pyi")
 JS_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
 
-EXEMPT_DECORATORS = {
-    "abstractmethod",
-    "abstractproperty",
-    "abstractclassmethod",
-    "abstractstaticmethod",
-    "overload",
-    "singledispatch",
-    "singledispatchmethod",
-}
+# A class so named is a base or an interface (Python and JS alike).
 BASE_CLASS_NAME = lazy(r"^_*(?:Abstract|Base)(?:[A-Z_]|$)|(?:Base|Mixin|Interface|Protocol|ABC)$")
-PLACEHOLDER_REASON = lazy(
-    r"todo|fixme|tbd|stub|placeholder|implement|not yet|later|step\b", re.IGNORECASE
-)
 NO_OP_WORDS = {"noop", "nop", "dummy", "null", "ignore", "ignored", "nothing"}
-NO_OP_DOC = lazy(
-    r"\bno[- ]?op\b|\bdo(?:es)? nothing\b|\bdummy\b|\bintentionally (?:empty|blank)\b", re.IGNORECASE
-)
-TEST_FILE = re.compile(r"(?:^|/)(?:test_[^/]*|[^/]*_test|tests?|conftest)\.py$|(?:^|/)tests?/")
-
 IGNORE_HINT = "or mark a deliberate no-op with `# impl-hooks: ignore[X001]` on that line"
 # Larger files are not parsed: a commit of generated code must not cost seconds
 # and hundreds of megabytes (a 1 MB module takes about a second to compile).
@@ -84,6 +66,8 @@ def stub_findings(path: str, data: bytes) -> list[Finding]:
         return [_too_large(path, len(data))]
     if lower.endswith(PYTHON_SUFFIXES):
         return python_stub_findings(path, data)
+    from .jsstubs import js_stub_findings
+
     return js_stub_findings(path, data)
 
 
@@ -93,27 +77,43 @@ def _too_large(path: str, size: int) -> Finding:
                    hint="split the module; for generated code, put `impl-hooks: ignore[X002]` in a comment on line 1")
 
 
+
+
 # --- Python -----------------------------------------------------------------
+# Compiling to bytecode builds no Python objects for the syntax tree, so it
+# costs half of parsing to an AST and compiling that. The AST rules run only
+# on a file whose code objects leave room for a stub.
+
+PLACEHOLDER_NAMES = frozenset({"NotImplementedError", "NotImplemented"})
+CO_OPTIMIZED = 1  # inspect.CO_OPTIMIZED: a function's code, not a module's or a class body's
+# A definition at the top of a module, and its name (empty when written
+# otherwise, as after a backslash).
+TOP_DEFINITION = re.compile(rb"^\f*(?:async[ \t\f]+)?(?:def|class)\b[ \t\f]*(\w*)", re.MULTILINE)
 
 
 def python_stub_findings(path: str, data: bytes) -> list[Finding]:
     """X002 when the module does not compile, else X001 for its stubs."""
-    tree, error = _compile(path, data)
+    code, error = _compile(path, data)
     if error is not None:
         return [error]
-    if path.lower().endswith(".pyi"):
+    if path.lower().endswith(".pyi") or not _may_hold_stubs(code, data):
         return []
-    return _module_stubs(path, tree)
+    import ast  # paid only by a module that may hold a stub
+
+    from .pystubs import module_stubs
+
+    tree, error = _compile(path, data, ast.parse)
+    return [error] if error is not None else module_stubs(path, tree)
 
 
-def _compile(path: str, data: bytes):
-    """Parse and compile as CPython would; return (tree, None) or (None, X002)."""
+def _compile(path: str, data: bytes, build=None):
+    """Compile as CPython would (or `build` an AST); return (result, None) or (None, X002)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tree = ast.parse(data, path)
-            compile(tree, path, "exec", dont_inherit=True)
-        return tree, None
+            if build is not None:
+                return build(data, path), None
+            return compile(data, path, "exec", dont_inherit=True), None
     except SyntaxError as exc:  # also IndentationError, TabError, bad encoding
         line = exc.lineno or _nul_line(data)
         reason = exc.msg or "invalid syntax"
@@ -135,600 +135,70 @@ def _nul_line(data: bytes) -> int:
     return data.count(b"\n", 0, at) + 1 if at >= 0 else 1
 
 
-def _placeholder_kind(stmt: ast.stmt) -> str | None:
-    """What a placeholder statement is ("pass", "...", ...), or None for real code."""
-    if isinstance(stmt, ast.Pass):
-        return "pass"
-    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
-        if stmt.value.value is Ellipsis:
-            return "..."
-        if isinstance(stmt.value.value, str):
-            return "a docstring"
-    if isinstance(stmt, ast.Raise) and stmt.exc is not None and stmt.cause is None:
-        exc = stmt.exc
-        reason = ""
-        if isinstance(exc, ast.Call):
-            args = exc.args
-            exc = exc.func
-            if args:
-                first = args[0]
-                if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
-                    return None
-                reason = first.value
-        if _dotted_name(exc).split(".")[-1] not in ("NotImplementedError", "NotImplemented"):
-            return None
-        if reason.strip() and not PLACEHOLDER_REASON.search(reason):
-            return None
-        return "raise NotImplementedError"
-    return None
+def _may_hold_stubs(module, data: bytes) -> bool:
+    """Whether the AST rules could find a stub in this compiled module.
+
+    Only a top-level function is flagged on its own, and it must be a
+    placeholder; a stub module has no real function and only stub classes,
+    each with placeholder methods only. So the rules run when a top-level
+    function could be a placeholder; when there is no function and the module
+    could be placeholders, or every class could be a stub; and when a
+    top-level definition has no code object (the compiler drops what cannot
+    run, as after `while True:`).
+    """
+    code_type = type(module)
+    top = _definitions(module, code_type)
+    unmatched: dict = {}  # name -> top-level code objects so named, less definitions seen
+    for code in top:
+        unmatched[code.co_name] = unmatched.get(code.co_name, 0) + 1
+    for name in TOP_DEFINITION.findall(data):
+        left = unmatched.get(name.decode(), 0)  # \w of bytes: ASCII
+        if not left:
+            return True
+        unmatched[name.decode()] = left - 1
+    functions = [code for code in top if code.co_flags & CO_OPTIMIZED]
+    if functions:
+        return any(_may_be_placeholder(code) for code in functions)
+    classes = [code for code in top if not code.co_flags & CO_OPTIMIZED]
+    return _may_be_placeholder(module) or bool(classes) and all(
+        all(_may_be_placeholder(method) for method in _definitions(cls, code_type)
+            if method.co_flags & CO_OPTIMIZED) for cls in classes)
 
 
-def _placeholder_body(body: list) -> str | None:
-    """Describe a body made only of placeholders, or None when it holds code."""
-    kinds = [_placeholder_kind(stmt) for stmt in body]
-    if None in kinds:
-        return None
-    real = [kind for kind in kinds if kind != "a docstring"]
-    return real[-1] if real else "a docstring"
+def _definitions(code, code_type) -> list:
+    """The code objects of the functions and classes defined in `code`'s body
+    (lambdas and comprehensions left out, what they hold taken in)."""
+    found: list = []
+    stack = [code]
+    while stack:
+        for const in stack.pop().co_consts:
+            if type(const) is code_type:
+                (stack if const.co_name[:1] == "<" else found).append(const)
+    return found
 
 
-def _dotted_name(node: ast.AST) -> str:
-    """`a.b.c` of a name, attribute or subscript chain, through one call at each
-    step (`a().b`); "" where the chain starts with anything else. A loop, not
-    recursion: a chain can be as deep as the compiler allows."""
-    parts = []
-    while True:
-        if isinstance(node, ast.Call):
-            node = node.func
-        if isinstance(node, ast.Name):
-            parts.append(node.id)
-            break
-        if isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-        elif not isinstance(node, ast.Subscript):
-            parts.append("")
-            break
-        node = node.value
-    return ".".join(reversed(parts))
+def _may_be_placeholder(code) -> bool:
+    """Whether this code could be a placeholder body's (docstring, `pass`, `...`,
+    `raise NotImplementedError`), which uses no name but NotImplementedError's
+    and no constant but None, text and Ellipsis; or, for a module or class
+    body (not CO_OPTIMIZED), whether it names only dunders."""
+    names = [name for name in code.co_names if not (name[:2] == "__" == name[-2:])]
+    if not names:
+        return not code.co_flags & CO_OPTIMIZED or all(
+            const is None or const is Ellipsis or type(const) is str for const in code.co_consts)
+    return not PLACEHOLDER_NAMES.isdisjoint(names)
 
 
-def _decorator_names(node: ast.AST) -> list[str]:
-    return [_dotted_name(d).split(".")[-1] for d in getattr(node, "decorator_list", [])]
-
-
-def _exempt_decorated(func: ast.AST) -> bool:
-    return any(name in EXEMPT_DECORATORS for name in _decorator_names(func))
-
-
-def _declared_no_op(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    doc = ast.get_docstring(func, clean=False) or ""
-    return _declared_no_op_name(func.name) or bool(NO_OP_DOC.search(doc))
-
-
-def _declared_no_op_name(name: str) -> bool:
+def declared_no_op_name(name: str) -> bool:
     """`noop`, `_dummy_handler`, `doNothing`, `noop3`, `no_op`: the name says it."""
     words = [w.lower() for w in re.split(r"[_$\d]+|(?<=[a-z])(?=[A-Z])", name) if w]
     joined = "".join(words)
     return bool(NO_OP_WORDS.intersection(words)) or joined in ("noop", "donothing")
 
 
-def _has_doctest(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    return ">>>" in (ast.get_docstring(func, clean=False) or "")
-
-
-def _stub_class(cls: ast.ClassDef) -> bool:
-    """A class with nothing real in it: no base, no decorator, placeholder methods only."""
-    if cls.decorator_list or cls.keywords or BASE_CLASS_NAME.search(cls.name):
-        return False
-    if any(_dotted_name(base) != "object" for base in cls.bases):
-        return False
-    for stmt in cls.body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if stmt.decorator_list or not _placeholder_body(stmt.body) or _declared_no_op(stmt):
-                return False
-        elif _placeholder_kind(stmt) is None:
-            return False
-    return True
-
-
-def _neutral(stmt: ast.stmt) -> bool:
-    """Top-level statements that neither make a module real nor a stub."""
-    if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign)):
-        return True
-    if isinstance(stmt, ast.If) and _dotted_name(stmt.test).endswith("TYPE_CHECKING"):
-        return True
-    return _placeholder_kind(stmt) is not None
-
-
-def _module_stubs(path: str, tree: ast.Module) -> list[Finding]:
-    posix_path = path.replace("\\", "/")
-    name = posixpath.basename(posix_path)
-    in_test_file = bool(TEST_FILE.search(posix_path))
-    body = tree.body
-    if all(_placeholder_kind(stmt) for stmt in body):
-        if name == "__init__.py" or in_test_file:
-            return []  # package markers, import fixtures of tests
-        return [
-            Finding(
-                "X001",
-                "stub module: " + ("only a docstring or pass" if body else "the file has no code"),
-                path=path,
-                line=1,
-                hint=f"implement the module or drop it from the commit, {IGNORE_HINT}",
-            )
-        ]
-    if "hookspec" in name or any(
-        "hookspec" in decorator.lower() for stmt in body for decorator in _decorator_names(stmt)
-    ):
-        return []  # pluggy hook specifications: documented signatures by design
-
-    referenced = None  # walked for only when some function is a placeholder
-    findings = []
-    stub_names = []
-    module_is_stub = True
-    for stmt in body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            kind = _placeholder_body(stmt.body)
-            if not kind or _exempt_decorated(stmt) or _declared_no_op(stmt):
-                module_is_stub = False
-            elif in_test_file and (not stmt.name.startswith("test") or _has_doctest(stmt)):
-                module_is_stub = False  # a test double, or a test written as a doctest
-            else:
-                stub_names.append(stmt.name)
-                if referenced is None:
-                    referenced = _rebound_or_passed_names(tree)
-                if not stmt.decorator_list and stmt.name not in referenced:
-                    findings.append(_function_finding(path, stmt, kind))
-        elif isinstance(stmt, ast.ClassDef):
-            if _stub_class(stmt) and not in_test_file:
-                stub_names.append(stmt.name)
-            else:
-                module_is_stub = False
-        elif not _neutral(stmt):
-            module_is_stub = False
-
-    if module_is_stub and stub_names:
-        return [_stub_module(path, "definition", stub_names, "#")]
-    return findings
-
-
-def _stub_module(path: str, what: str, names: list, comment: str) -> Finding:
+def stub_module(path: str, what: str, names: list, comment: str) -> Finding:
     """One X001 for a file whose every definition is a placeholder, naming a few."""
     listed = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
     return Finding("X001", f"stub module: every {what} is a placeholder ({listed})", path=path, line=1,
                    hint=f"implement the module, or mark a deliberate no-op with "
                    f"`{comment} impl-hooks: ignore[X001]` on that line")
-
-
-def _rebound_or_passed_names(tree: ast.Module) -> set:
-    """Names assigned anywhere or used as a value (not called): a function
-    whose name is rebound is only a signature holder, one passed around is
-    a callback or sentinel, so neither is judged by its own body."""
-    called = set()
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            called.add(id(node.func))
-        elif isinstance(node, ast.Global):
-            names.update(node.names)
-        elif isinstance(node, ast.Name) and id(node) not in called:
-            names.add(node.id)
-    return names
-
-
-def _function_finding(path: str, func: ast.FunctionDef | ast.AsyncFunctionDef, kind: str) -> Finding:
-    return Finding(
-        "X001",
-        f'stub function "{func.name}": body is only {kind}',
-        path=path,
-        line=func.lineno,
-        hint=f'implement "{func.name}", {IGNORE_HINT}',
-    )
-
-
-# --- JavaScript / TypeScript -------------------------------------------------
-# A light tokenizer (comments dropped, strings and template literals kept as
-# one token each, regex literals told from division by the token before) is
-# enough to find named functions and their bodies; nothing is evaluated.
-
-JS_NOT_IMPLEMENTED = lazy(
-    r"not\s+(?:yet\s+)?implemented|unimplemented|\btodo\b|implement\s+me|\bstub\b", re.IGNORECASE
-)
-JS_REGEX_AFTER = {
-    "return", "typeof", "case", "do", "else", "in", "of", "new", "delete",
-    "void", "throw", "yield", "await", "instanceof",
-}
-JS_MODIFIERS = {
-    "static", "async", "get", "set", "public", "private", "protected",
-    "readonly", "override", "accessor",
-}
-JS_PUNCT = re.compile(r"=>|\.\.\.|\?\.|[{}()\[\];,<>:=.*!?&|+\-/%^~@#]")
-JS_IDENT = re.compile(r"(?:[^\W\d]|\$)[\w$]*")  # \w is Unicode-aware; a big explicit range costs 7 ms to compile
-JS_NUMBER = re.compile(r"\d[\w.]*|\.\d[\w.]*")
-
-
-class _Token:
-    __slots__ = ("kind", "text", "line")
-
-    def __init__(self, kind: str, text: str, line: int) -> None:
-        self.kind, self.text, self.line = kind, text, line
-
-
-def _js_tokens(text: str) -> list[_Token]:
-    """Tokens of JS/TS source: kinds "id", "str", "num", "regex", "punct"."""
-    tokens = []
-    braces = []  # "{" for a block, "${" for a template substitution
-    i, line, n = 0, 1, len(text)
-
-    def read_template(i: int, line: int):
-        """Scan a template literal from just after its backtick (or a `}` closing
-        a substitution) to the closing backtick or the next `${`."""
-        while i < n:
-            ch = text[i]
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == "\n":
-                line += 1
-            if ch == "`":
-                return i + 1, line, False
-            if ch == "$" and text.startswith("${", i):
-                return i + 2, line, True
-            i += 1
-        return n, line, False
-
-    while i < n:
-        ch = text[i]
-        if ch == "\n":
-            line += 1
-            i += 1
-        elif ch.isspace():
-            i += 1
-        elif text.startswith("//", i):
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            end = n if end < 0 else end + 2
-            line += text.count("\n", i, end)
-            i = end
-        elif ch in "'\"":
-            start, i = i, i + 1
-            while i < n and text[i] not in (ch, "\n"):
-                i += 2 if text[i] == "\\" else 1
-            tokens.append(_Token("str", text[start + 1 : i], line))
-            i += 1 if i < n and text[i] == ch else 0
-        elif ch == "`":
-            start_line = line
-            i, line, opened = read_template(i + 1, line)
-            tokens.append(_Token("str", "`", start_line))
-            if opened:
-                braces.append("${")
-        elif ch == "}" and braces and braces[-1] == "${":
-            braces.pop()
-            i, line, opened = read_template(i + 1, line)
-            if opened:
-                braces.append("${")
-        elif ch == "/" and _regex_allowed(tokens):
-            start, i, in_class = i, i + 1, False
-            while i < n and text[i] != "\n":
-                if text[i] == "\\":
-                    i += 1
-                elif text[i] == "[":
-                    in_class = True
-                elif text[i] == "]":
-                    in_class = False
-                elif text[i] == "/" and not in_class:
-                    break
-                i += 1
-            i += 1
-            tokens.append(_Token("regex", text[start:i], line))
-        else:
-            match = JS_IDENT.match(text, i) or JS_NUMBER.match(text, i) or JS_PUNCT.match(text, i)
-            if match is None:
-                i += 1
-                continue
-            kind = "id" if match.re is JS_IDENT else "num" if match.re is JS_NUMBER else "punct"
-            tokens.append(_Token(kind, match.group(), line))
-            if match.group() == "{":
-                braces.append("{")
-            elif match.group() == "}" and braces:
-                braces.pop()
-            i = match.end()
-    return tokens
-
-
-def _regex_allowed(tokens: list) -> bool:
-    if not tokens:
-        return True
-    last = tokens[-1]
-    if last.kind in ("num", "str", "regex"):
-        return False
-    if last.kind == "id":
-        return last.text in JS_REGEX_AFTER
-    return last.text not in (")", "]", "}")
-
-
-def js_stub_findings(path: str, data: bytes) -> list[Finding]:
-    """X001 for JS/TS: named top-level functions whose body is empty or only
-    throws "not implemented", or one finding for a file where every function
-    and method is such a placeholder. Methods alone are not flagged, for the
-    same reasons as in Python (empty `debug() {}` hooks, abstract defaults)."""
-    if re.search(r"\.d\.[mc]?ts$", path.lower()) or b"\0" in data:
-        return []
-    src = _JsSource(_js_tokens(data.decode("utf-8", errors="replace")))
-    findings = []
-    stub_names = []
-    module_is_stub = True
-    for body in _js_bodies(src):
-        if body.name == "constructor" or body.nested:
-            continue
-        what = _js_placeholder_body(src, body.open) if body.open is not None else ""
-        if body.kind == "anonymous":
-            module_is_stub = module_is_stub and bool(what)  # real code in a callback counts
-            continue
-        if not what or body.derived or _declared_no_op_name(body.name):
-            module_is_stub = False
-            continue
-        stub_names.append(body.name)
-        if body.kind == "function" and not _js_used_as_value(src, body):
-            findings.append(
-                Finding(
-                    "X001",
-                    f'stub function "{body.name}": body is {what}',
-                    path=path,
-                    line=body.line,
-                    hint=f'implement "{body.name}", or mark a deliberate no-op with '
-                    "`// impl-hooks: ignore[X001]` on that line",
-                )
-            )
-    if module_is_stub and stub_names:
-        return [_stub_module(path, "function", stub_names, "//")]
-    return findings
-
-
-class _JsSource:
-    """Tokens with what every lookup needs, computed once: the partner of each
-    bracket, the innermost `{` around each token, where each name occurs."""
-
-    def __init__(self, tokens: list) -> None:
-        self.tokens = tokens
-        self.texts = [t.text if t.kind in ("punct", "id") else "" for t in tokens]
-        self.pairs: dict[int, int] = {}
-        self.owner: list[int | None] = []
-        self.occurrences: dict[str, list[int]] = {}
-        self.value_uses: dict[str, list[int]] = {}  # name -> indices where it is used as a value, filled lazily
-        stacks: dict[str, list[int]] = {"(": [], "[": [], "{": []}
-        closers = {")": "(", "]": "[", "}": "{"}
-        for i, text in enumerate(self.texts):
-            braces = stacks["{"]
-            self.owner.append(braces[-1] if braces else None)
-            if text in stacks:
-                stacks[text].append(i)
-            elif text in closers and stacks[closers[text]]:
-                self.pairs[stacks[closers[text]].pop()] = i
-            elif tokens[i].kind == "id":
-                self.occurrences.setdefault(text, []).append(i)
-
-    def after_close(self, j: int) -> int:
-        """Index just after the bracket that closes the one at j (end if none)."""
-        return self.pairs.get(j, len(self.texts) - 1) + 1
-
-
-class _JsBody:
-    """A function body: `open` is the index of its `{` (None for an arrow's
-    expression body), `site` the token that places it for nesting."""
-
-    __slots__ = ("kind", "name", "line", "declared_at", "open", "site", "derived", "nested")
-
-    def __init__(self, kind: str, open_index: int | None, site: int, tokens: list,
-                 name_index: int | None = None) -> None:
-        self.kind = kind  # "function", "method" or "anonymous"
-        self.name = tokens[name_index].text if name_index is not None else ""
-        self.line = tokens[name_index if name_index is not None else site].line
-        self.declared_at = name_index
-        self.open = open_index
-        self.site = site
-        self.derived = False  # a method of an abstract, base or derived class
-        self.nested = False  # inside another function's body
-
-
-def _js_bodies(src: _JsSource) -> list[_JsBody]:
-    """Named functions, class methods and anonymous function bodies."""
-    tokens, texts = src.tokens, src.texts
-    bodies = []
-    classes: dict[int | None, bool] = {}  # class body `{` index -> abstract, base-named or `extends`
-    for i, tok in enumerate(tokens):
-        if texts[i] == "=>":
-            has_block = texts[i + 1 : i + 2] == ["{"]
-            bodies.append(_JsBody("anonymous", i + 1 if has_block else None, i, tokens))
-            continue
-        if tok.kind != "id" or (i and texts[i - 1] in (".", "?.")):
-            continue
-        prev = texts[i - 1] if i else ""
-        if tok.text == "function":
-            j = i + 1 + (texts[i + 1 : i + 2] == ["*"])
-            named = j < len(tokens) and tokens[j].kind == "id"
-            open_index = _js_body_after_params(src, j + named, arrow=False)
-            if open_index is not None:
-                kind = "function" if named else "anonymous"
-                bodies.append(_JsBody(kind, open_index, open_index, tokens, j if named else None))
-        elif tok.text in ("const", "let", "var"):
-            if i + 1 < len(tokens) and tokens[i + 1].kind == "id":
-                j = i + 2
-                if texts[j : j + 1] == [":"]:
-                    j = _js_skip_type(src, j + 1, ("=",))
-                open_index = _js_function_value(src, j)
-                if open_index is not None:
-                    bodies.append(_JsBody("function", open_index, open_index, tokens, i + 1))
-        elif tok.text == "class":
-            j = i + 1
-            while j < len(texts) and texts[j] != "{":
-                j = src.after_close(j) if texts[j] in ("(", "[") else j + 1
-            if j < len(texts):
-                name = tokens[i + 1].text if i + 1 < j and tokens[i + 1].kind == "id" else ""
-                classes[j] = prev == "abstract" or "extends" in texts[i + 1 : j] or bool(
-                    BASE_CLASS_NAME.search(name)
-                )
-        elif src.owner[i] in classes and _js_member_start(src, i) and prev != "set":
-            j = i + 1 + (texts[i + 1 : i + 2] in (["?"], ["!"]))
-            if texts[j : j + 1] in ([":"], ["="]):
-                if texts[j] == ":":
-                    j = _js_skip_type(src, j + 1, ("=",))
-                open_index = _js_function_value(src, j)
-            else:
-                open_index = _js_body_after_params(src, j, arrow=False)
-            if open_index is not None:
-                body = _JsBody("method", open_index, open_index, tokens, i)
-                body.derived = classes[src.owner[i]]
-                bodies.append(body)
-    named = {body.open for body in bodies if body.kind != "anonymous"}
-    bodies = [body for body in bodies if body.kind != "anonymous" or body.open not in named]
-    function_opens = {body.open for body in bodies if body.open is not None}
-    for body in bodies:
-        enclosing = src.owner[body.site]
-        while enclosing is not None and not body.nested:
-            body.nested = enclosing in function_opens
-            enclosing = src.owner[enclosing]
-    return bodies
-
-
-def _js_used_as_value(src: _JsSource, body: _JsBody) -> bool:
-    """A name used other than by calling or exporting it is a callback, an
-    ES5 constructor (`Name.prototype`) or a sentinel, not a placeholder."""
-    if body.name not in src.value_uses:
-        texts = src.texts
-        src.value_uses[body.name] = [
-            k
-            for k in src.occurrences.get(body.name, [])
-            if not (k and texts[k - 1] in (".", "?."))  # a property of something else
-            and texts[k + 1 : k + 2] != ["("]
-            and not _js_exported(src, k)
-        ]
-    return any(k != body.declared_at for k in src.value_uses[body.name])
-
-
-def _js_exported(src: _JsSource, k: int) -> bool:
-    """`export default name`, `export { name }`, `module.exports = { name }`, `exports.x = name`."""
-    texts = src.texts
-    if texts[max(0, k - 2) : k] == ["export", "default"]:
-        return True
-    if k and texts[k - 1] == "=" and "exports" in texts[max(0, k - 6) : k - 1]:
-        return True
-    brace = src.owner[k]
-    if not brace:
-        return False
-    if texts[brace - 1] == "export":
-        return True
-    return texts[brace - 1] == "=" and "exports" in texts[max(0, brace - 6) : brace - 1]
-
-
-def _js_member_start(src: _JsSource, i: int) -> bool:
-    """Whether the identifier at i can begin a class member (not an expression)."""
-    if i == 0:
-        return False
-    prev = src.tokens[i - 1]
-    if prev.kind == "id" and prev.text in JS_MODIFIERS:
-        return True
-    if src.texts[i - 1] in ("{", "}", ";", ")", "]", "*", "#"):
-        return True
-    return prev.line < src.tokens[i].line and prev.kind in ("id", "num", "str")
-
-
-def _js_function_value(src: _JsSource, j: int) -> int | None:
-    """Body `{` index of `= [async] function(...) {` or `= [async] (...) => {`."""
-    tokens, texts = src.tokens, src.texts
-    if texts[j : j + 1] != ["="]:
-        return None
-    j += 1 + (texts[j + 1 : j + 2] == ["async"])
-    if texts[j : j + 1] == ["function"]:
-        j += 1 + (texts[j + 1 : j + 2] == ["*"])
-        if j < len(tokens) and tokens[j].kind == "id":
-            j += 1
-        return _js_body_after_params(src, j, arrow=False)
-    if j + 1 < len(texts) and tokens[j].kind == "id" and texts[j + 1] == "=>":
-        return j + 2 if texts[j + 2 : j + 3] == ["{"] else None
-    return _js_body_after_params(src, j, arrow=True)
-
-
-def _js_body_after_params(src: _JsSource, j: int, arrow: bool) -> int | None:
-    """From `<T>(params)`, skip a return type and find the body's `{` index."""
-    texts = src.texts
-    if texts[j : j + 1] == ["<"]:
-        j = _js_skip_generics(texts, j)
-    if texts[j : j + 1] != ["("]:
-        return None
-    j = src.after_close(j)
-    if texts[j : j + 1] == [":"]:
-        j = _js_skip_type(src, j + 1, ("=>",) if arrow else ("{", ";"))
-    if arrow:
-        if texts[j : j + 1] != ["=>"]:
-            return None
-        j += 1
-    return j if texts[j : j + 1] == ["{"] else None
-
-
-def _js_skip_generics(texts: list, j: int) -> int:
-    """Index after `<...>` type parameters; `<` and `>` are also comparisons,
-    so the search is short and gives up (returns j) when nothing closes."""
-    depth = 0
-    for k in range(j, min(len(texts), j + JS_MAX_TYPE_TOKENS)):
-        depth += {"<": 1, ">": -1}.get(texts[k], 0)
-        if depth == 0:
-            return k + 1
-    return j
-
-
-JS_MAX_TYPE_TOKENS = 400
-TYPE_CONTINUES = {
-    ":", "|", "&", "<", ",", "(", "[", "=>", "?", "keyof", "typeof", "extends", "is",
-    "readonly", "new", "infer",
-}
-
-
-def _js_skip_type(src: _JsSource, j: int, stops: tuple) -> int:
-    """Index of the first stop token after a type annotation; an object type
-    `{...}` is told from a body by the token before it."""
-    texts = src.texts
-    depth = 0
-    prev = ":"
-    end = min(len(texts), j + JS_MAX_TYPE_TOKENS)
-    while j < end:
-        text = texts[j]
-        if depth == 0:
-            if text == "{" and prev in TYPE_CONTINUES:
-                j, prev = src.after_close(j), "}"
-                continue
-            if text in stops or text in ("=", ";", ")", "}"):
-                return j
-        if text in ("(", "[", "<", "{"):
-            depth += 1
-        elif text in (")", "]", ">", "}"):
-            depth -= 1
-        prev = text
-        j += 1
-    return j
-
-
-def _js_placeholder_body(src: _JsSource, open_index: int) -> str:
-    """"empty" or "only throw ..." for placeholder bodies, "" otherwise."""
-    close = src.pairs.get(open_index, len(src.texts))
-    body = src.tokens[open_index + 1 : min(close, open_index + 9)]
-    texts = [t.text for t in body]
-    if close - open_index - 1 > len(texts):
-        return ""  # longer than any placeholder
-    if not texts:
-        return "empty"
-    if texts[-1] == ";":
-        texts = texts[:-1]
-    rest = texts[2:] if texts[:2] == ["throw", "new"] else texts[1:] if texts[:1] == ["throw"] else []
-    if (
-        len(rest) == 4
-        and re.search(r"(?:Error|Exception)$", rest[0])
-        and rest[1] == "("
-        and body[len(texts) - 2].kind == "str"
-        and rest[3] == ")"
-        and JS_NOT_IMPLEMENTED.search(rest[2])
-    ):
-        return f'only throw {rest[0]}("{rest[2]}")'
-    return ""
