@@ -175,10 +175,10 @@ def run_hook_checks(names, rev_range: str | None = None, branch: str | None = No
 
 
 def _check_staged(names) -> list:
+    snapshot = _staged_snapshot(names)  # first: git starts before the imports
     from .config import load_config, staged_config_weakens
     from .runner import run_checks
 
-    snapshot = _staged_snapshot(names)
     config = load_config(snapshot)
     warn_unstaged_config(snapshot)
     warn([staged_config_weakens(snapshot, config)])
