@@ -122,6 +122,19 @@ def test_a_definition_the_compiler_drops_or_the_screen_cannot_name_is_parsed(tex
         [f'stub function "{stub}": body is only pass'] if stub else [])
 
 
+@pytest.mark.parametrize("text", [
+    "return 1\n", "break\n", "def f():\n    nonlocal x\n", "def f(a, a):\n    pass\n",
+    "from __future__ import braces\n", "x = 1\nfrom __future__ import annotations\n",
+    "async def f():\n    yield 1\n    return 2\n", "def f():\n    x = 1\n    global x\n",
+    "def f():\n    import *\n", "*a = 1\n", "x = 1 if 1 else\n", "def f(:\n", "\tx = 1\n",
+    "try:\n    pass\nexcept:\n    pass\nexcept ValueError:\n    pass\n",
+])
+def test_what_only_the_compiler_refuses_is_the_same_x002(text):
+    found = python_stub_findings("app/m.py", text.encode())
+    assert [f.code for f in found] == ["X002"]
+    assert found == _every_module_parsed("app/m.py", text.encode())
+
+
 @pytest.mark.parametrize("text, screened", [
     ("def invoice():\n    return 1\n", True),
     ("import os\n\ndef home():\n    return os.environ['HOME']\n", True),
