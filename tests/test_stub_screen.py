@@ -98,7 +98,7 @@ def modules(draw) -> str:
     return "\n".join(parts) + "\n"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(modules(), st.sampled_from(["app/m.py", "app/__init__.py", "tests/test_m.py", "app/hookspecs.py",
                                    "app/m.pyi"]))
 def test_generated_modules_give_the_findings_of_parsing_every_module(text, path):
