@@ -203,4 +203,3 @@ def _function_finding(path: str, func: ast.FunctionDef | ast.AsyncFunctionDef, k
         line=func.lineno,
         hint=f'implement "{func.name}", {IGNORE_HINT}',
     )
-
