@@ -147,6 +147,8 @@ def test_what_only_the_compiler_refuses_is_the_same_x002(text):
     ("class A:\n    def f(self):\n        pass\nclass B:\n    def g(self):\n        return self.x\n", True),
     ("def f():\n    return g()\nclass A:\n    def m(self):\n        pass\n", True),
     ("class A:\n    def f(self):\n        pass\nclass B:\n    def g(self):\n        ...\n", False),
+    # a dunder method may be the compiler's own (`__annotate__`, Python 3.14): it proves nothing
+    ("class A:\n    def __init__(self):\n        self.x = 1\n    def get(self):\n        pass\n", False),
 ])
 def test_the_screen_passes_a_module_with_a_real_function_and_no_possible_placeholder(text, screened):
     assert _screened_out("app/m.py", text.encode()) == screened

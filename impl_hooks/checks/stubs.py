@@ -86,9 +86,9 @@ def _too_large(path: str, size: int) -> Finding:
 
 PLACEHOLDER_NAMES = frozenset({"NotImplementedError", "NotImplemented"})
 CO_OPTIMIZED = 1  # inspect.CO_OPTIMIZED: a function's code, not a module's or a class body's
-# A definition at the top of a module, and its name (empty when written
-# otherwise, as after a backslash).
-TOP_DEFINITION = re.compile(rb"^\f*(?:async[ \t\f]+)?(?:def|class)\b[ \t\f]*(\w*)", re.MULTILINE)
+# A definition at the top of a module: its keyword and name (the name empty
+# when written otherwise, as after a backslash).
+TOP_DEFINITION = re.compile(rb"^\f*(?:async[ \t\f]+)?(def|class)\b[ \t\f]*(\w*)", re.MULTILINE)
 
 
 def python_stub_findings(path: str, data: bytes) -> list[Finding]:
@@ -141,28 +141,32 @@ def _may_hold_stubs(module, data: bytes) -> bool:
     Only a top-level function is flagged on its own, and it must be a
     placeholder; a stub module has no real function and only stub classes,
     each with placeholder methods only. So the rules run when a top-level
-    function could be a placeholder; when there is no function and the module
+    function could be a placeholder; when there is no `def` and the module
     could be placeholders, or every class could be a stub; and when a
     top-level definition has no code object (the compiler drops what cannot
-    run, as after `while True:`).
+    run, as after `while True:`). Code objects the compiler makes itself (an
+    `__annotate__` function, since Python 3.14) count as what could be a
+    placeholder or a stub class's method, never as a real function.
     """
     code_type = type(module)
     top = _definitions(module, code_type)
     unmatched: dict = {}  # name -> top-level code objects so named, less definitions seen
     for code in top:
         unmatched[code.co_name] = unmatched.get(code.co_name, 0) + 1
-    for name in TOP_DEFINITION.findall(data):
-        left = unmatched.get(name.decode(), 0)  # \w of bytes: ASCII
-        if not left:
+    lines = TOP_DEFINITION.findall(data)
+    for _, raw in lines:
+        name = raw.decode()  # \w of bytes: ASCII
+        if not unmatched.get(name):
             return True
-        unmatched[name.decode()] = left - 1
-    functions = [code for code in top if code.co_flags & CO_OPTIMIZED]
-    if functions:
-        return any(_may_be_placeholder(code) for code in functions)
+        unmatched[name] -= 1
+    if any(_may_be_placeholder(code) for code in top if code.co_flags & CO_OPTIMIZED):
+        return True
+    if any(keyword == b"def" for keyword, _ in lines):
+        return False  # a real top-level function: no stub module
     classes = [code for code in top if not code.co_flags & CO_OPTIMIZED]
     return _may_be_placeholder(module) or bool(classes) and all(
         all(_may_be_placeholder(method) for method in _definitions(cls, code_type)
-            if method.co_flags & CO_OPTIMIZED) for cls in classes)
+            if method.co_flags & CO_OPTIMIZED and not _dunder(method.co_name)) for cls in classes)
 
 
 def _definitions(code, code_type) -> list:
@@ -182,11 +186,15 @@ def _may_be_placeholder(code) -> bool:
     `raise NotImplementedError`), which uses no name but NotImplementedError's
     and no constant but None, text and Ellipsis; or, for a module or class
     body (not CO_OPTIMIZED), whether it names only dunders."""
-    names = [name for name in code.co_names if not (name[:2] == "__" == name[-2:])]
+    names = [name for name in code.co_names if not _dunder(name)]
     if not names:
         return not code.co_flags & CO_OPTIMIZED or all(
             const is None or const is Ellipsis or type(const) is str for const in code.co_consts)
     return not PLACEHOLDER_NAMES.isdisjoint(names)
+
+
+def _dunder(name: str) -> bool:
+    return name[:2] == "__" == name[-2:]
 
 
 def declared_no_op_name(name: str) -> bool:
