@@ -837,3 +837,13 @@ def test_a_spacer_line_ends_what_hangs_below_the_entry_above_it():
         "## Project Structure\n\n```text\n│\n│   # more later\n└── src/\n    ├── a.py\n    │\n    └── b.py\n```\n")
     assert fix_text(text, "CLAUDE.md", remove=["src/a.py"]) == (
         "## Project Structure\n\n```text\n├── old.py\n│\n│   # more later\n└── src/\n    │\n    └── b.py\n```\n")
+
+
+def test_a_folders_trailing_elision_stays_with_it_when_a_sibling_is_added_after_it():
+    text = "## Project Structure\n\n```\ndocs/\n├── a/\n│   └── x.md\n└── ...\n```\n"
+    fixed = fix_text(text, "CLAUDE.md", add=["src/x.py"])
+    assert fixed == "## Project Structure\n\n```\ndocs/\n├── a/\n│   └── x.md\n└── ...\nsrc/\n```\n"
+    [section] = read_sections(fixed, "CLAUDE.md")
+    assert [(e.path, e.elided, e.end) for e in section.entries] == [("docs", True, 7), ("src", False, 8)]
+    assert fix_text(text, "CLAUDE.md", remove=["docs/a/x.md", "docs/a", "docs"]) == (
+        "## Project Structure\n\n```\n```\n")

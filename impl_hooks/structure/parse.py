@@ -359,9 +359,9 @@ def _nest(items: list[_Item]):
             if parent is None:
                 top_elided = True
             else:
-                parent["elided"] = True
+                parent["elided"] = item.line  # the folder's listing ends no sooner
             continue
-        node = {"item": item, "children": [], "elided": False}
+        node = {"item": item, "children": [], "elided": 0}
         (parent["children"] if parent else top).append(node)
         stack.append((item.col, node))
     return top, top_elided
@@ -400,8 +400,9 @@ def _to_entries(top, root: str) -> list:
         covered = parent is not None and parent.pattern
         pattern = covered or bool(_PATTERN.search(name)) or (".." in name and ".." in name.split("/"))
         entry = Entry(path=path, is_dir=item.slash or bool(node["children"]), line=item.line,
-                      comment=item.comment, depth=depth, elided=node["elided"], name=name,
+                      comment=item.comment, depth=depth, elided=bool(node["elided"]), name=name,
                       span=item.span, pattern=pattern)
+        entry.end = max(entry.end, node["elided"])  # `└── ...` drawn left of its name column
         if parent is None:
             entries.append(entry)
         else:
@@ -450,7 +451,7 @@ def _block_entries(items: list[_Item], notes: list, root: str, is_folder):
     top, elided = _nest(items)
     if len(top) == 1 and (top[0]["children"] or top[0]["elided"] or top[0]["item"].slash) \
             and _is_root_line(top[0]["item"].name, root, is_folder):
-        elided = top[0]["elided"]
+        elided = bool(top[0]["elided"])
         top = top[0]["children"]
     entries = _to_entries(top, root)
     if any(entry.pattern for entry in entries):
