@@ -847,3 +847,10 @@ def test_a_folders_trailing_elision_stays_with_it_when_a_sibling_is_added_after_
     assert [(e.path, e.elided, e.end) for e in section.entries] == [("docs", True, 7), ("src", False, 8)]
     assert fix_text(text, "CLAUDE.md", remove=["docs/a/x.md", "docs/a", "docs"]) == (
         "## Project Structure\n\n```\n```\n")
+
+
+def test_a_bold_listing_gets_a_name_without_extension_in_backticks_so_it_reads_back_as_an_entry():
+    text = "## Project Structure\n\n- **app/**\n- **setup.py**\n"
+    fixed = fix_text(text, "CLAUDE.md", add=["Dockerfile", "tests/x.py"])
+    assert fixed == "## Project Structure\n\n- **app/**\n- **tests/**\n- `Dockerfile`\n- **setup.py**\n"
+    assert fix_text(fixed, "CLAUDE.md", add=["Dockerfile", "tests/x.py"]) == fixed

@@ -68,6 +68,7 @@ def test_fix_never_raises_on_any_text(text, add, remove):
 @FAST
 @given(MARKDOWN, PATHS, PATHS)
 @example("## Project Structure\n```\ndocs/\n 0\n├...", ["src/a.py", "docs/d.md"], [])  # `├...` is docs/'s
+@example("## Project Structure\n- **0/**", ["src"], [])  # a bold `src` would read as a label
 def test_fix_never_raises_and_is_idempotent_on_markdownish_text(text, add, remove):
     once = fix_text(text, "CLAUDE.md", add=add, remove=remove, ignore=["__pycache__"])
     assert fix_text(once, "CLAUDE.md", add=add, remove=remove, ignore=["__pycache__"]) == once

@@ -192,7 +192,8 @@ def _token(rest: str) -> tuple[str, int, str] | None:
     return (plain.group(1), plain.end(1), "plain") if plain else None
 
 
-def _path_like(name: str, slash: bool) -> bool:
+def path_like(name: str, slash: bool) -> bool:
+    """A name that reads as a path in any markup: a folder, a nested path, a file with an extension."""
     return slash or "/" in name or "." in name.strip(".")
 
 
@@ -204,12 +205,12 @@ def _name_accepted(name: str, slash: bool, kind: str, after: str, fenced: bool) 
     text after the name must start with a comment marker (or, in a fence,
     two spaces), and a bare word followed by `:` is a label (`Note: …`).
     """
-    path_like = _path_like(name, slash)
-    if kind == "bold" and not path_like:
+    looks_like_path = path_like(name, slash)
+    if kind == "bold" and not looks_like_path:
         return False
-    if not after.strip() or (kind in ("code", "link") and path_like):
+    if not after.strip() or (kind in ("code", "link") and looks_like_path):
         return True
-    if kind == "plain" and not path_like and after.lstrip().startswith(":"):
+    if kind == "plain" and not looks_like_path and after.lstrip().startswith(":"):
         return False
     return bool(_SEPARATOR.match(after)) or (fenced and after.startswith(("  ", "\t")))
 
@@ -484,7 +485,7 @@ def _fenced_blocks(lines, fences, lo, hi):
         if not names:
             continue
         style = "tree" if any(item.glyph for item in items) else "indent"
-        if style == "indent" and (unknown or not any(_path_like(i.name, i.slash) for i in names)):
+        if style == "indent" and (unknown or not any(path_like(i.name, i.slash) for i in names)):
             continue
         blocks.append((style, items, notes, start + 1, min(end, hi)))
     return blocks
@@ -500,7 +501,7 @@ def _bullet_blocks(lines, fences, lo, hi):
 
     def close():
         names = [item for item in items if not item.elision]
-        if any(item.marked or _path_like(item.name, item.slash) for item in names):
+        if any(item.marked or path_like(item.name, item.slash) for item in names):
             blocks.append(("bullets", list(items), list(notes), first, last))
 
     for index in range(lo, hi):

@@ -8,8 +8,9 @@ vertical bar below it. Every other byte stays: comments and their columns,
 indentation, markup, CRLF line endings, text around the listing.
 
 A new entry copies its nearest sibling: the prefix (indent, glyphs, bullet
-marker), the name markup (backticks, bold), the way folders are written
-(trailing slash or not, full path or name only). It goes before the first
+marker), the name markup (backticks, bold; a name that does not read as a
+path goes in backticks, as bold it would read as a label), the way folders
+are written (trailing slash or not, full path or name only). It goes before the first
 sibling that sorts after it (case-insensitive name; folders first unless a
 file is listed before a folder there), else after the last sibling's subtree.
 Inserting happens before deleting, so a rename inside a folder listed with
@@ -20,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 from impl_hooks.structure.compare import missing_entries
-from impl_hooks.structure.parse import Entry, Section, read_sections
+from impl_hooks.structure.parse import Entry, Section, path_like, read_sections
 
 _LAST_TO_MID = {"└": "├", "┗": "┣", "╚": "╠", "╙": "╟", "┖": "┠", "╰": "├", "`": "|", "\\": "+"}
 _VERTICAL = {"└": "│", "┗": "┃", "╚": "║", "╙": "║", "┖": "┃", "╰": "│", "`": "|", "\\": "|"}
@@ -91,8 +92,11 @@ def _written_with_slash(lines: list[_Line], section: Section) -> bool:
 
 
 def _format(token: str, name: str) -> str:
-    """Write `name` with the markup of a sibling's token."""
+    """Write `name` with the markup of a sibling's token; bold only for a name that
+    reads as a path (a bold `Makefile` is a label), else in backticks."""
     if len(token) > 4 and token[:2] in ("**", "__") and token.endswith(token[:2]):
+        if not path_like(name.rstrip("/"), name.endswith("/")):
+            return f"`{name}`"
         inner = f"`{name}`" if token[2:3] == "`" else name
         return token[:2] + inner + token[:2]
     if token.startswith(("`", "[")):
