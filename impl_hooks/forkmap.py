@@ -1,7 +1,7 @@
 """Work over many items, on the machine's other cores.
 
 A commit's first run compiles every staged source file for X001/X002: about
-40 µs a small file and 5 ms a 13 KB module, on one core while the others
+40 µs a small file and 2.5 ms a 13 KB module, on one core while the others
 idle. Where the process can fork safely (POSIX but macOS, no other thread),
 children take shares of the items and send their answers back through a pipe
 with `marshal`; elsewhere, or when a child fails, the process does the work

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import impl_hooks
-from impl_hooks.checks import stubs
+from impl_hooks.checks import sources, stubs
 from impl_hooks.checks.pystubs import module_stubs
 from impl_hooks.checks.stubs import python_stub_findings
 
@@ -162,3 +162,16 @@ def test_a_module_without_a_possible_stub_does_not_import_the_syntax_tree_rules(
               "print(sorted({'ast', 'impl_hooks.checks.pystubs'} & set(sys.modules)))\n")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert out.splitlines() == ["[]", "['ast', 'impl_hooks.checks.pystubs']"]
+
+
+def test_a_commit_of_large_modules_without_a_possible_stub_imports_no_syntax_tree_rules(repo):
+    module = '"""A module."""\nimport os\n\n' + "".join(
+        f"def f{i}(x):\n    return os.path.join(x, '{i}')\n\n" for i in range(40))
+    repo.files({"README.md": "# x\n"}).commit("base").branch("AUTH-12")
+    repo.files({"app/a.py": module, "app/b.py": module.replace("os.path", "os.sep")}).stage()
+    assert len(module) > sources.SHARED_BYTES  # set aside, as files worth sharing are
+    script = ("import sys\nfrom impl_hooks.hooks import check_main\ncheck_main([])\n"
+              "print(sorted({'ast', 'impl_hooks.checks.pystubs', 'impl_hooks.checks.jsstubs'} & set(sys.modules)),"
+              " file=sys.stderr)\n")
+    run = subprocess.run([sys.executable, "-c", script], cwd=repo.root, capture_output=True, text=True)
+    assert run.stderr.splitlines()[-1] == "[]"

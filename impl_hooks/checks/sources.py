@@ -52,15 +52,13 @@ def check(snapshot: Snapshot, contexts: Contexts, config: Config) -> list[Findin
     missing = [path for path, key in keys.items() if key not in kept]
     if missing:
         from ..forkmap import map_shared
-        from .stubs import stub_findings  # before any fork: imported once
+        from .stubs import stub_findings  # before any fork; a child imports the rules a file needs
 
         def findings_of(file: tuple) -> tuple:
             """As the cache keeps them, and a forked child sends them."""
             return tuple((f.code, f.message, f.line, f.hint, f.severity) for f in stub_findings(*file))
 
         def share(files: list) -> None:
-            if files:  # the rules, imported once rather than by each forked child
-                from . import jsstubs, pystubs  # noqa: F401
             found = map_shared(findings_of, files, [PARSE_MS + len(data) * PARSE_MS_A_BYTE for _, data in files])
             kept.update((keys[path], findings) for (path, _), findings in zip(files, found))
 

@@ -10,9 +10,10 @@ indentation, markup, CRLF line endings, text around the listing.
 A new entry copies its nearest sibling: the prefix (indent, glyphs, bullet
 marker), the name markup (backticks, bold; a name that does not read as a
 path goes in backticks, as bold it would read as a label), the way folders
-are written (trailing slash or not, full path or name only). It goes before the first
-sibling that sorts after it (case-insensitive name; folders first unless a
-file is listed before a folder there), else after the last sibling's subtree.
+are written (trailing slash or not, full path or name only). It goes before
+the first sibling that sorts after it (case-insensitive name; folders first
+unless a file is listed before a folder there), else after the last
+sibling's subtree.
 Inserting happens before deleting, so a rename inside a folder listed with
 one file keeps that folder enumerated.
 """
