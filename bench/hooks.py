@@ -21,6 +21,7 @@ import argparse
 import datetime
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -42,6 +43,7 @@ FOLDER_FILES = 50
 ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
        "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@b", "GIT_COMMITTER_NAME": "b",
        "GIT_COMMITTER_EMAIL": "b@b", "GIT_CONFIG_NOSYSTEM": "1"}
+PLAN = "docs/Phase1/6.1_implementation_plan.md"
 PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -83,7 +85,7 @@ def build_repo(root: str, files: int, plan_lines: int = 0, folder_files: int = F
     write(root, "backend/app/domains/d0/Context.toml",
           '[context]\ncurrent_epic = "E1"\ncurrent_step = "1.5"\ncurrent_domain = "d0"\n'
           'current_dev_stage = "implement"\ncurrent_issue = "AUTH-1"\n')
-    write(root, "docs/Phase1/6.1_implementation_plan.md", plan_text(filler=plan_lines))
+    write(root, PLAN, plan_text(filler=plan_lines))
     write(root, "CLAUDE.md", "# Project\n\n## Project Structure\n\n```\nbackend/   # the API\ndocs/\n```\n")
     write(root, "backend/CLAUDE.md", "# Backend\n\n## Project Structure\n\n```\nbackend/\n└── app/\n"
           "    └── domains/   # one folder a domain\n```\n")
@@ -112,7 +114,7 @@ def stage(root: str, files: int, staged: int, passing: bool = True, plan_lines: 
         with open(os.path.join(root, source_path(files, i, folder_files)), "a") as fh:
             fh.write(f"\n\ndef g{i}():\n    return f{i}() + 1\n")
     if passing:
-        write(root, "docs/Phase1/6.1_implementation_plan.md", plan_text(filler=plan_lines).replace(
+        write(root, PLAN, plan_text(filler=plan_lines).replace(
             "### Step 1.5: Work item 5\n\n- [ ] task a", "### Step 1.5: Work item 5\n\n- [x] task a"))
     else:
         write(root, "backend/app/billing/invoices.py", "def invoice():\n    return 1\n")
@@ -189,11 +191,30 @@ def startup_ms(bin_dir: str, hook: str, tmp: str, runs: int) -> float:
 def forget_parsed_files(root: str) -> None:
     """Drop what impl-check kept of the files it parsed (by blob id): the run is then
     a commit's first, whose staged files are new; the listings and config it keeps
-    stay, as they do from one commit to the next."""
+    stay, as they do from one commit to the next, and a long plan's kept layout is
+    the one the commit before left (`keep_head_plan`)."""
+    cache = os.path.join(root, ".git", "impl-hooks", "cache")
     try:
-        os.unlink(os.path.join(root, ".git", "impl-hooks", "cache", "stubs"))
+        os.unlink(os.path.join(cache, "stubs"))
     except FileNotFoundError:
         pass
+    if os.path.exists(os.path.join(cache, "plans.head")):
+        shutil.copyfile(os.path.join(cache, "plans.head"), os.path.join(cache, "plans"))
+
+
+def keep_head_plan(root: str, bin_dirs) -> None:
+    """What the commit before leaves kept of a long plan: the layout of HEAD's
+    version, read whole when it was the staged one."""
+    cache = os.path.join(root, ".git", "impl-hooks", "cache")
+    git(root, "reset", "-q", "--", PLAN)
+    for path in ("plans", "plans.head"):
+        if os.path.exists(os.path.join(cache, path)):
+            os.unlink(os.path.join(cache, path))
+    for bin_dir in bin_dirs:
+        subprocess.run([os.path.join(bin_dir, "impl-check")], cwd=root, env=ENV, stdout=subprocess.DEVNULL)
+    git(root, "add", "--", PLAN)
+    if os.path.exists(os.path.join(cache, "plans")):
+        shutil.copyfile(os.path.join(cache, "plans"), os.path.join(cache, "plans.head"))
 
 
 def hook_rows(envs: dict, tmp: str, args) -> list:
@@ -214,6 +235,8 @@ def hook_rows(envs: dict, tmp: str, args) -> list:
         first = next(iter(envs.values()))
         for passing in (False,) if not plan_lines else (True,):
             stage(root, files, min(staged, files), passing, plan_lines, args.folder_files)
+            if plan_lines:
+                keep_head_plan(root, envs.values())
             cmds = {"peer": [os.path.join(first, "no-commit-to-branch"), "--branch", "main"]}
             for label, bin_dir in envs.items():
                 cmds[label] = cmds[label + " again"] = [os.path.join(bin_dir, "impl-check")]

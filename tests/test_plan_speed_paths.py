@@ -4,6 +4,7 @@ commit's two versions differ in a line or two), and heading titles worked out
 when first used."""
 from __future__ import annotations
 
+import marshal
 from unittest import mock
 
 import pytest
@@ -29,6 +30,16 @@ def fresh(text: str, markers=markdown.DEFAULT_MARKERS) -> Plan:
 def after(first: str, then: str, markers=markdown.DEFAULT_MARKERS) -> Plan:
     """The plan of `then`, read right after `first` at the same path."""
     fresh(first, markers)
+    return read_markdown_plan(then, PATH, markers)
+
+
+def restored(first: str, then: str, markers=markdown.DEFAULT_MARKERS) -> Plan:
+    """The plan of `then`, read in a new run from the layout of `first` that the
+    last run kept (through marshal, as `plan.kept` stores it)."""
+    fresh(first, markers)
+    saved = marshal.loads(marshal.dumps(markdown.saved_layout(PATH)))
+    markdown._LAYOUTS.clear()
+    assert markdown.restore_layout(PATH, saved, markers)
     return read_markdown_plan(then, PATH, markers)
 
 
@@ -125,6 +136,11 @@ def test_a_version_read_after_another_reads_as_a_whole_read(versions, markers):
         whole = fresh(then, markers)
         assert followed == whole
         assert told(followed) == told(whole)
+    # A new run, from the layout the last one kept.
+    for first, then in ((staged, head), (head, staged), (staged, staged)):
+        from_kept = restored(first, then, markers)
+        assert from_kept == fresh(then, markers)
+        assert told(from_kept) == told(fresh(then, markers))
     # A range: each commit's plan read after the one before it.
     fresh(head, markers)
     read_markdown_plan(staged, PATH, markers)
@@ -143,6 +159,23 @@ def test_a_plan_change_from_a_followed_version_is_the_whole_reads_change(version
     head_plan = fresh(head, markers)
     staged_plan = read_markdown_plan(staged, PATH, markers)
     assert seen(PlanChange(head_plan, staged_plan, head, markers)) == seen(whole)
+
+
+_marshalled = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 200) | st.text(max_size=8) | st.sampled_from(["\n# A\n", "step"]),
+    lambda inner: st.lists(inner, max_size=5) | st.lists(inner, max_size=5).map(tuple), max_leaves=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_marshalled | st.tuples(st.sampled_from(["\n# A\n- [ ] a\n", "\n", "x"]), st.integers(0, 3), st.integers(-1, 3),
+                               st.lists(st.integers(0, 12), max_size=3), st.lists(_marshalled, max_size=2)))
+def test_a_kept_layout_of_any_shape_is_taken_or_refused_never_raises(saved):
+    markdown._LAYOUTS.clear()
+    if markdown.restore_layout(PATH, saved):
+        assert markdown.has_layout(PATH)
+        read_markdown_plan("# A\n- [x] a\n", PATH).walk()
+    else:
+        assert not markdown.has_layout(PATH)
 
 
 # --- when the short cut is taken -------------------------------------------

@@ -283,13 +283,37 @@ def _values_of(template: str, path: str) -> dict:
 
 def read_plan(path: str, text: str, config):
     """The plan model of one file, by its format."""
+    if _markdown_plan(path, config):
+        return read_markdown_plan(text, path, config["plan"]["completed"])
     if path.endswith(".json"):
         from .features import read_features
         return read_features(text, path)
-    if config["preset"] == "spec-kit" and path.rpartition("/")[2] == "tasks.md":
-        from .tasks import read_tasks_md
-        return read_tasks_md(text, path)
-    return read_markdown_plan(text, path, config["plan"]["completed"])
+    from .tasks import read_tasks_md
+    return read_tasks_md(text, path)
+
+
+def _markdown_plan(path: str, config) -> bool:
+    return not path.endswith(".json") and not (config["preset"] == "spec-kit" and path.rpartition("/")[2] == "tasks.md")
+
+
+# A shorter markdown plan is read from scratch in about 2 ms: keeping its
+# layout between runs (`kept`) costs more than it saves.
+KEPT_CHARS = 65_536
+
+
+def _read_kept(snapshot, path: str, text: str, sha: str, config, before: bool):
+    """`read_plan`; a long markdown plan from the layout kept from the last run,
+    and its staged version's layout kept for the next (`kept`)."""
+    if len(text) < KEPT_CHARS or not _markdown_plan(path, config):
+        return read_plan(path, text, config)
+    from . import kept
+
+    markers = tuple(config["plan"]["completed"])
+    kept.restore(snapshot.repo, path, markers)
+    plan = read_plan(path, text, config)
+    if not before and snapshot.after is None:  # the index: the next commit's HEAD
+        kept.save(snapshot.repo, path, sha, markers)
+    return plan
 
 
 def plan_of(snapshot, path: str, config, before: bool = False):
@@ -303,6 +327,6 @@ def plan_of(snapshot, path: str, config, before: bool = False):
         blob_key = ("plan", path, sha, config["preset"], tuple(config["plan"]["completed"]))
         if sha is not None and blob_key not in parsed:
             text = snapshot.read_text(path, before=before)
-            parsed[blob_key] = read_plan(path, text, config) if text is not None else None
+            parsed[blob_key] = _read_kept(snapshot, path, text, sha, config, before) if text is not None else None
         snapshot.memo[key] = parsed.get(blob_key)
     return snapshot.memo[key]

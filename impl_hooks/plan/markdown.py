@@ -43,6 +43,8 @@ reads only the sections whose text changed. The second version is read from
 the first when they differ only inside one section's text and in no line
 that could be a heading, a fence or a comment mark (a task ticked or added):
 its headings are where they were, moved by the lines added (`_follow`).
+A long plan's layout read from scratch is kept between runs (`plan.kept`,
+`saved_layout`), so a run's first version can follow too.
 """
 from __future__ import annotations
 
@@ -492,10 +494,19 @@ def read_markdown_plan(
     layout = _follow(last, text, start + 1) if last is not None and last.marks is marks else None
     if layout is None:
         layout = _layout(text, start + 1, start_line, marks)
+    _remember(path, layout)
+    return _plan(layout, path)
+
+
+def has_layout(path: str) -> bool:
+    """Whether this process has read a version at `path` to follow from."""
+    return path in _LAYOUTS
+
+
+def _remember(path: str, layout: "_Layout") -> None:
     if len(_LAYOUTS) >= _LAYOUTS_KEPT and path not in _LAYOUTS:
         _LAYOUTS.clear()
     _LAYOUTS[path] = layout
-    return _plan(layout, path)
 
 
 class _Layout:
@@ -503,15 +514,18 @@ class _Layout:
     the offset each chunk starts at, the sections of the units in file order
     and the file top's."""
 
-    __slots__ = ("marks", "text", "start", "starts", "sections", "root")
+    __slots__ = ("marks", "text", "start", "starts", "sections", "root", "headings", "whole")
 
-    def __init__(self, marks: _Markers, text: str, start: int, starts: list, sections: list, root: _Section):
+    def __init__(self, marks: _Markers, text: str, start: int, starts: list, sections: list, root: _Section,
+                 headings: list, whole: bool):
         self.marks = marks
         self.text = text
         self.start = start
         self.starts = starts
         self.sections = sections
         self.root = root
+        self.headings = headings  # (level, read, in a comment) of the heading each chunk after the first starts at
+        self.whole = whole  # read from scratch, not followed from another version's or a saved layout
 
     def owner(self, i: int, line: int) -> tuple[int, _Section, int]:
         """The section owning chunk `i`, which starts on `line` (its index, -1
@@ -536,14 +550,21 @@ _LAYOUTS: dict = {}  # plan path -> the layout of the version last read there
 _LAYOUTS_KEPT = 16  # paths; past this many, start afresh
 
 
-def _layout(text: str, start: int, start_line: int, marks: _Markers) -> _Layout:
-    """The layout of a text, read from scratch; `text[start - 1]` is a newline."""
+def _layout(text: str, start: int, start_line: int, marks: _Markers, kept: tuple | None = None) -> _Layout:
+    """The layout of a text, read from scratch; `text[start - 1]` is a newline.
+    With `kept`, a saved layout's chunk starts and headings (`saved_layout`),
+    its headings are not searched for and read again."""
     root = _Section(None, start_line, -1, marks, [], [])
     sections: list = []
     starts = [start]
+    headings: list = []
     stack: list = []  # open units: (level, section index, section)
     section, chunk_start, chunk_number, chunk_comment = root, start, start_line, False
-    for offset, number, level, heading, in_comment in _structure(text, start, start_line, "<!--" in text):
+    if kept is None:
+        found = _structure(text, start, start_line, "<!--" in text)
+    else:
+        found = _kept(text, start_line, marks, *kept)
+    for offset, number, level, heading, in_comment in found:
         section.chunks.append((text[chunk_start:offset], chunk_comment))
         section.numbers.append(chunk_number)
         chunk_start, chunk_number, chunk_comment = offset, number, in_comment
@@ -552,12 +573,13 @@ def _layout(text: str, start: int, start_line: int, marks: _Markers) -> _Layout:
             stack.pop()
         if stack:
             _, parent, above = stack[-1]
-            read = _heading_read(heading, above.read, marks)
+            read = _heading_read(heading, above.read, marks) if kept is None else heading
             if read:
                 above.chunks.append(None)
                 above.numbers.append(0)
         else:
-            parent, read = -1, _heading_read(heading, None, marks)
+            parent, read = -1, _heading_read(heading, None, marks) if kept is None else heading
+        headings.append((level, read, in_comment))
         if read:
             section = _Section(read, number, parent, marks, [], [])
             stack.append((level, len(sections), section))
@@ -569,7 +591,56 @@ def _layout(text: str, start: int, start_line: int, marks: _Markers) -> _Layout:
     for section in sections:
         section.settle()
     root.settle()
-    return _Layout(marks, text, start, starts, sections, root)
+    return _Layout(marks, text, start, starts, sections, root, headings, kept is None)
+
+
+def _kept(text: str, number: int, marks: _Markers, starts: list, headings: list):
+    """`_structure`'s answer from a saved layout of this text (`saved_layout`):
+    (offset, line, level, the heading as read, in a comment) for each chunk
+    after the first. ValueError when it is not a saved layout's."""
+    previous = starts[0]
+    for offset, (level, read, in_comment) in zip(starts[1:], headings, strict=True):
+        if read:
+            kind, unit_id, rest, lead, completed = read
+            if not (type(kind) is type(unit_id) is type(rest) is type(lead) is str and type(completed) is bool):
+                raise ValueError("not a heading as read")
+            read = kind, unit_id, partial(_heading_title, rest, lead, completed, marks), completed
+        elif read != ():
+            raise ValueError("not a heading as read")
+        if type(level) is not int or type(in_comment) is not bool or type(offset) is not int or offset < previous:
+            raise ValueError("not a heading")
+        number += text.count("\n", previous, offset)
+        previous = offset
+        yield offset, number, level, read, in_comment
+
+
+def saved_layout(path: str) -> tuple | None:
+    """The layout last read at `path` as `marshal` keeps it (text, where its
+    content starts, its first line, chunk starts, and the headings as read),
+    for `restore_layout` in another process; None unless it was read whole."""
+    layout = _LAYOUTS.get(path)
+    if layout is None or not layout.whole:
+        return None
+    headings = [(level, read and (read[0], read[1], *read[2].args[:3]), in_comment)
+                for level, read, in_comment in layout.headings]
+    return layout.text, layout.start, layout.root.line, layout.starts, headings
+
+
+def restore_layout(path: str, saved, markers: Sequence[str] = DEFAULT_MARKERS) -> bool:
+    """Make `saved` (`saved_layout`, from a run with the same markers) the layout
+    last read at `path`, so the next version read there follows from it.
+    False, and nothing changed, when it is not a layout's shape."""
+    try:
+        text, start, start_line, starts, headings = saved
+        if not (type(text) is str and type(start) is int and type(start_line) is int and 0 < start <= len(text)
+                and type(starts) is list and type(headings) is list and starts and starts[0] == start
+                and type(starts[-1]) is int and starts[-1] <= len(text)):
+            return False
+        layout = _layout(text, start, start_line, _Markers.of(markers), (starts, headings))
+    except (TypeError, ValueError):  # not a sequence of the right length, or of the right things
+        return False
+    _remember(path, layout)
+    return True
 
 
 def _inert(lines: str) -> bool:
@@ -634,7 +705,7 @@ def _follow(last: _Layout, text: str, start: int) -> _Layout | None:
         root = changed
     if grow:
         starts = starts[:i + 1] + [s + grow for s in starts[i + 1:]]
-    return _Layout(last.marks, text, start, starts, sections, root)
+    return _Layout(last.marks, text, start, starts, sections, root, last.headings, False)
 
 
 def _common_prefix(a: str, b: str) -> int:
