@@ -9,10 +9,13 @@ from __future__ import annotations
 import codecs
 import os
 import sys
-from collections.abc import Callable, Sequence
 
 from .argv import parse
 from .errors import ConfigError, UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # `collections` costs 2 ms to import, and git is not started yet
+    from collections.abc import Callable, Sequence
 
 FORMAT_USAGE = "[--format text|json|github]"
 

@@ -1,11 +1,9 @@
 """Run the checks a hook asks for over one snapshot and filter the findings."""
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from collections.abc import Callable
+if TYPE_CHECKING:  # `collections` costs 2 ms to import: a hook reads HOOK_CHECKS before git starts
+    from collections.abc import Callable, Iterable
 
     from .configtypes import Config
     from .context import Contexts

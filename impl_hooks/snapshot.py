@@ -6,10 +6,13 @@ partially staged file or an untracked report is seen as git will commit it.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 
 from . import gitcmd
 from .errors import UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # `collections` costs 2 ms to import, and git is not started yet
+    from collections.abc import Iterable
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 INDEX = None  # the "after" side of a pre-commit snapshot
