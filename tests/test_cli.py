@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -143,6 +144,26 @@ def test_hook_entry_points_import_neither_click_gitpython_nor_anthropic(repo):
     )
     out = subprocess.run([sys.executable, "-c", code, str(msg)], cwd=repo.root, capture_output=True, text=True)
     assert "HEAVY []" in out.stdout, out.stdout + out.stderr
+
+
+def test_impl_check_starts_git_before_importing_collections_typing_or_its_checks(repo):
+    """Whatever impl-check imports before its first git process delays git: at
+    100k files git reading the index is the run's longest wait. (-S: no site
+    packages, whose .pth files may import collections themselves.)"""
+    phased_plan_repo(repo).commit()
+    code = (
+        "import os, sys\n"
+        "def first(*args, **kwargs):\n"
+        "    print(sorted(m for m in ('collections', 'typing', 'subprocess', 'impl_hooks.config',\n"
+        "                             'impl_hooks.checks.plan') if m in sys.modules), flush=True)\n"
+        "    os._exit(0)\n"
+        "os.posix_spawnp = first\n"
+        "from impl_hooks.hooks import check_main\n"
+        "check_main([])\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    out = subprocess.run([sys.executable, "-S", "-c", code], cwd=repo.root, capture_output=True, text=True, env=env)
+    assert out.stdout == "[]\n", out.stdout + out.stderr
 
 
 def test_check_all_files_audits_the_whole_index(repo, monkeypatch):
