@@ -48,6 +48,18 @@ def store(repo, name: str, value: dict) -> None:
             pass
 
 
+def code_stamp(module_file: str, names) -> str:
+    """The size and modification time of the modules `names` (beside
+    `module_file`) whose answers a cache keeps: a new release, or an edit in a
+    checkout, starts a new cache; "" when one cannot be read."""
+    here = os.path.dirname(module_file)
+    try:
+        stats = [os.stat(os.path.join(here, name)) for name in names]
+    except OSError:
+        return ""
+    return " ".join(f"{stat.st_size}:{stat.st_mtime_ns}" for stat in stats)
+
+
 _OPEN: dict = {}  # path -> the values loaded this run
 
 

@@ -20,43 +20,24 @@ import sys
 from . import hooks
 
 
-def _run(main) -> None:
-    code = main()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # its reader gone, or closed already
-            pass
-    os._exit(code)
+def _ending(main):
+    """A console script: `main`, then the process ends with its exit code."""
+    def script() -> None:
+        code = main()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # its reader gone, or closed already
+                pass
+        os._exit(code)
+    return script
 
 
-def check() -> None:
-    _run(hooks.check_main)
-
-
-def branch() -> None:
-    _run(hooks.branch_main)
-
-
-def branch_created() -> None:
-    _run(hooks.branch_created_main)
-
-
-def plan() -> None:
-    _run(hooks.plan_main)
-
-
-def structure() -> None:
-    _run(hooks.structure_main)
-
-
-def reports() -> None:
-    _run(hooks.reports_main)
-
-
-def commit_msg() -> None:
-    _run(hooks.commit_msg_main)
-
-
-def prepare_msg() -> None:
-    _run(hooks.prepare_msg_main)
+check = _ending(hooks.check_main)
+branch = _ending(hooks.branch_main)
+branch_created = _ending(hooks.branch_created_main)
+plan = _ending(hooks.plan_main)
+structure = _ending(hooks.structure_main)
+reports = _ending(hooks.reports_main)
+commit_msg = _ending(hooks.commit_msg_main)
+prepare_msg = _ending(hooks.prepare_msg_main)

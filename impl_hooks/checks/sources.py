@@ -8,8 +8,6 @@ changed since. The detector is imported only when a file has to be parsed.
 """
 from __future__ import annotations
 
-import os
-
 from .. import diskcache
 from ..findings import Finding
 from ..plan.locate import code_paths
@@ -82,12 +80,7 @@ def check(snapshot: Snapshot, contexts: Contexts, config: Config) -> list[Findin
 def _detector() -> str:
     """Which detector found what is kept: a changed module of it (a new release,
     an edit in a checkout) starts a new cache."""
-    here = os.path.dirname(__file__)
-    try:
-        stats = [os.stat(os.path.join(here, name)) for name in DETECTOR]
-    except OSError:
-        return ""
-    return " ".join(f"{stat.st_size}:{stat.st_mtime_ns}" for stat in stats)
+    return diskcache.code_stamp(__file__, DETECTOR)
 
 
 def _store(repo, detector: str, kept: dict, used: list) -> None:

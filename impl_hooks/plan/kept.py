@@ -63,11 +63,5 @@ def _kept(repo) -> dict:
 
 
 def _reader() -> str:
-    """The modules that read a layout, by size and time: a new release, or an
-    edit in a checkout, does not trust what an older one kept."""
-    here = os.path.dirname(__file__)
-    try:
-        stats = [os.stat(os.path.join(here, name)) for name in READER]
-    except OSError:
-        return ""
-    return " ".join(f"{stat.st_size}:{stat.st_mtime_ns}" for stat in stats)
+    """The modules that read a layout: what an older one kept is not trusted."""
+    return diskcache.code_stamp(__file__, READER)
