@@ -138,9 +138,9 @@ def test_a_version_read_after_another_reads_as_a_whole_read(versions, markers):
         assert told(followed) == told(whole)
     # A new run, from the layout the last one kept.
     for first, then in ((staged, head), (head, staged), (staged, staged)):
-        from_kept = restored(first, then, markers)
-        assert from_kept == fresh(then, markers)
-        assert told(from_kept) == told(fresh(then, markers))
+        from_kept, whole = restored(first, then, markers), fresh(then, markers)
+        assert from_kept == whole
+        assert told(from_kept) == told(whole)
     # A range: each commit's plan read after the one before it.
     fresh(head, markers)
     read_markdown_plan(staged, PATH, markers)
